@@ -1,0 +1,107 @@
+import { awscdk, DependencyType, javascript } from 'projen';
+
+// Lowest aws-cdk-lib we support (peer range floor). Tests run against the
+// latest release; CI also runs the suite against this floor.
+const minCdkVersion = '2.189.1';
+const testCdkVersion = '2.276.0';
+// Bundled into the handler, so its behaviour never depends on the Lambda runtime's SDK.
+const eksSdkVersion = '3.1169.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-eks-fargate-profile',
+  description: 'An AWS CDK L2 construct for Amazon EKS Fargate profiles: synth-time validation, imported clusters, in-place tag updates, and a handler that waits out the service\'s one-at-a-time rules.',
+  author: 'cdk-eks-fargate-profile maintainers',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/example/cdk-eks-fargate-profile.git',
+  keywords: ['cdk', 'aws-cdk', 'eks', 'fargate', 'kubernetes', 'fargate-profile'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  cdkVersion: minCdkVersion,
+  cdkCliVersion: '^2',
+  peerDependencyOptions: { pinnedDevDependency: false },
+  devDeps: [
+    `aws-cdk-lib@${testCdkVersion}`,
+    `@aws-sdk/client-eks@${eksSdkVersion}`,
+    '@aws-cdk/lambda-layer-kubectl-v32',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock',
+    'cdk-nag@^3',
+    'esbuild',
+    'aws-cdk@^2',
+  ],
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  lambdaAutoDiscover: false,
+  integrationTestAutoDiscover: false,
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 60_000,
+      coverageReporters: ['text-summary'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src', 'lambda'],
+    devdirs: ['test', 'projenrc', '.projenrc.ts'],
+  },
+});
+
+// npm ci fails on this registry's lockfile without this override.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+// constructs is only a peer otherwise; jsii wants it as a dev dependency too.
+project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
+project.package.addField('engines', { node: '>= 20.0.0' });
+
+// The handler lives outside src/ (jsii compiles src/ only); type-check it on its own.
+new javascript.TypescriptConfig(project, {
+  fileName: 'lambda/tsconfig.json',
+  include: ['**/*.ts', '../src/wire-contract.ts'],
+  compilerOptions: {
+    rootDir: '..',
+    noEmit: true,
+    target: 'ES2022',
+    module: 'node16',
+    moduleResolution: javascript.TypeScriptModuleResolution.NODE16,
+    lib: ['es2022'],
+    types: ['node'],
+    strict: true,
+    noImplicitAny: true,
+    noImplicitReturns: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+  },
+});
+
+// Bundle the handler (one file exporting onEvent and isComplete) before jsii compiles,
+// so that tests and `Code.fromAsset` find it.
+const handlerBundle = 'assets/fargate-profile-handler/index.js';
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the Lambda handler with esbuild into assets/',
+  exec: [
+    'esbuild lambda/index.ts --bundle --minify --platform=node --target=node22',
+    `--format=cjs --legal-comments=none --outfile=${handlerBundle}`,
+  ].join(' '),
+});
+project.preCompileTask.spawn(bundle);
+project.gitignore.exclude('/assets/');
+project.npmignore?.include('/assets/');
+
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check the handler and the tests (ts-jest only transpiles)',
+  steps: [
+    { exec: 'tsc --noEmit -p lambda/tsconfig.json' },
+    { exec: 'tsc --noEmit -p test/tsconfig.json' },
+  ],
+});
+project.testTask.prependSpawn(typecheck);
+
+project.gitignore.exclude('/cdk.out/', '/test/.tmp/');
+
+project.synth();

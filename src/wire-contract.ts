@@ -1,0 +1,50 @@
+// The one definition of what the construct writes into the template and the
+// handler reads back. Imported by src/ (synth) and lambda/ (deploy); not part
+// of the public jsii API.
+//
+// Property names mirror AWS::EKS::FargateProfile so templates read like
+// CloudFormation's own resource.
+
+/** CloudFormation resource type of every profile this library synthesizes. */
+export const FARGATE_PROFILE_RESOURCE_TYPE = 'Custom::EKSFargateProfile';
+
+/** `Fn::GetAtt` attribute that returns the profile ARN. (`Ref` returns the name.) */
+export const ARN_ATTRIBUTE = 'Arn';
+
+/** A `{ Key, Value }` pair, used for tags and selector labels. */
+export interface WireKeyValue {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+export interface WireSelector {
+  readonly Namespace: string;
+  /** Omitted when the selector has no labels. */
+  readonly Labels?: WireKeyValue[];
+}
+
+/**
+ * `ResourceProperties` of a `Custom::EKSFargateProfile` (besides `ServiceToken`).
+ * CloudFormation delivers every scalar as a string.
+ */
+export interface FargateProfileResourceProperties {
+  readonly ClusterName: string;
+  /** Present only when the user gave a name; otherwise the handler generates one. */
+  readonly FargateProfileName?: string;
+  readonly PodExecutionRoleArn: string;
+  readonly Selectors: WireSelector[];
+  /** Omitted to let EKS use the cluster's private subnets. */
+  readonly Subnets?: string[];
+  /** Sorted by key. */
+  readonly Tags?: WireKeyValue[];
+}
+
+/** Keys of {@link FargateProfileResourceProperties}, for code that must name them. */
+export const PROPERTY = {
+  clusterName: 'ClusterName',
+  fargateProfileName: 'FargateProfileName',
+  podExecutionRoleArn: 'PodExecutionRoleArn',
+  selectors: 'Selectors',
+  subnets: 'Subnets',
+  tags: 'Tags',
+} as const;
