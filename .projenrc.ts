@@ -18,6 +18,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   jsiiVersion: '~6.0.0',
+  // jsii targets: the public API is plain classes/interfaces (no unions, no TS-only types),
+  // so every jsii language gets a package. CI builds only the JS package (CI=true).
+  publishToPypi: { distName: 'cdk-eks-fargate-profile', module: 'cdk_eks_fargate_profile' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkeksfargateprofile',
+    mavenGroupId: 'io.github.cdkeksfargateprofile',
+    mavenArtifactId: 'cdk-eks-fargate-profile',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkEksFargateProfile', packageId: 'CdkEksFargateProfile' },
+  publishToGo: { moduleName: 'github.com/example/cdk-eks-fargate-profile-go' },
   cdkVersion: minCdkVersion,
   cdkCliVersion: '^2',
   peerDependencyOptions: { pinnedDevDependency: false },
@@ -103,5 +113,10 @@ const typecheck = project.addTask('typecheck', {
 project.testTask.prependSpawn(typecheck);
 
 project.gitignore.exclude('/cdk.out/', '/test/.tmp/');
+
+// `build` packages only the npm tarball, with or without CI=true, so the README's test command
+// needs no Java/.NET/Go/Python toolchains. Release builds of every language: `npx projen package-all`.
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 
 project.synth();
