@@ -19,7 +19,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   jsiiVersion: '~6.0.0',
   // jsii targets: the public API is plain classes/interfaces (no unions, no TS-only types),
-  // so every jsii language gets a package. CI builds only the JS package (CI=true).
+  // so every jsii language gets a package (`npx projen package-all`; `build` packages npm only).
   publishToPypi: { distName: 'cdk-eks-fargate-profile', module: 'cdk_eks_fargate_profile' },
   publishToMaven: {
     javaPackage: 'io.github.cdkeksfargateprofile',
