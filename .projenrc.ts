@@ -117,6 +117,16 @@ project.testTask.prependSpawn(typecheck);
 
 project.gitignore.exclude('/cdk.out/', '/test/.tmp/');
 
+// Main job: synthesize the example app with the pinned aws-cdk CLI and show what it produced.
+const exampleApp = 'ts-node --prefer-ts-exts -P test/tsconfig.json test/example/app.ts';
+const example = project.addTask('example', {
+  description: 'Synthesize the example app (test/example) with the pinned aws-cdk CLI and summarize the template',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+example.spawn(bundle);
+example.exec(`cdk synth --app "${exampleApp}" --no-notices --quiet -o cdk.out`);
+example.exec('ts-node --prefer-ts-exts -P test/tsconfig.json test/example/summarize.ts cdk.out');
+
 // `build` packages only the npm tarball, with or without CI=true, so the README's test command
 // needs no Java/.NET/Go/Python toolchains. Release builds of every language: `npx projen package-all`.
 project.packageTask.reset();

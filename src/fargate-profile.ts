@@ -1,4 +1,253 @@
+import { CustomResource, ITaggable, Lazy, RemovalPolicy, TagManager, TagType } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { FARGATE_PODS_PRINCIPAL, FargateProfileProvider, fargateProfileArnPattern } from './fargate-profile-provider';
+import { selectProfileSubnetIds } from './subnets';
+import { tagProblems, validateFargateProfileProps } from './validation';
+import {
+  ARN_ATTRIBUTE,
+  FARGATE_PROFILE_RESOURCE_TYPE,
+  FargateProfileResourceProperties,
+  WireKeyValue,
+  WireSelector,
+} from './wire-contract';
 
-/** Placeholder; replaced by the real construct. */
-export class FargateProfile extends Construct {}
+/**
+ * Which pods run on Fargate: pods in `namespace` that carry every one of `labels`.
+ */
+export interface FargateProfileSelector {
+  /**
+   * The Kubernetes namespace the selector matches. A lowercase RFC 1123 label
+   * (at most 63 characters); the wildcards `*` and `?` are allowed, e.g. `prod-*`.
+   */
+  readonly namespace: string;
+
+  /**
+   * Kubernetes labels a pod must all carry to match (at most 5). Keys and
+   * values follow Kubernetes label syntax; the wildcards `*` and `?` are allowed.
+   *
+   * @default - every pod in the namespace matches
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * Properties of a {@link FargateProfile}.
+ */
+export interface FargateProfileProps {
+  /**
+   * The cluster the profile belongs to: an `eks.Cluster`, an `eks.FargateCluster`
+   * or an imported cluster (`eks.Cluster.fromClusterAttributes`, only
+   * `clusterName` is needed).
+   */
+  readonly cluster: eks.ICluster;
+
+  /**
+   * Which pods run on Fargate with this profile: 1 to 5 selectors, each
+   * unique. A pod that matches any selector runs on Fargate.
+   */
+  readonly selectors: FargateProfileSelector[];
+
+  /**
+   * The name of the profile: 1 to 100 letters, digits, `-` and `_`, starting
+   * with a letter or digit, not starting with `eks-`.
+   *
+   * With an explicit name, a change that needs a new profile (anything but
+   * tags) fails at update time without touching anything, because the new
+   * profile cannot take the old one's name: change or remove the name together
+   * with such a change.
+   *
+   * @default - a unique name generated at deploy time (at most 100 characters,
+   * never starting with `eks-`), and a new one on every replacement
+   */
+  readonly fargateProfileName?: string;
+
+  /**
+   * The role Fargate's kubelet uses to register pods as nodes and pull images.
+   * Must trust `eks-fargate-pods.amazonaws.com`.
+   *
+   * When the cluster is an `eks.Cluster` (or `eks.FargateCluster`) defined in
+   * this app whose authentication mode uses the `aws-auth` ConfigMap (unset,
+   * `CONFIG_MAP` or `API_AND_CONFIG_MAP`), the role is also mapped in the
+   * cluster's `aws-auth` ConfigMap; otherwise the CDK-managed ConfigMap would
+   * overwrite the entry EKS adds and pods would never be scheduled. In `API`
+   * mode EKS creates the access entry itself; an imported cluster's `aws-auth`
+   * is not this app's to manage, so nothing is added in either case.
+   *
+   * @default - a role trusted by `eks-fargate-pods.amazonaws.com` for this
+   * cluster's profiles only (`aws:SourceArn` condition), with the AWS managed
+   * policy `AmazonEKSFargatePodExecutionRolePolicy`
+   */
+  readonly podExecutionRole?: iam.IRole;
+
+  /**
+   * The VPC whose subnets the pods run in. Required with `subnetSelection`.
+   *
+   * @default - no subnets are sent and EKS uses the cluster's private subnets
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Which of the `vpc`'s subnets the pods run in. Must select at least one
+   * subnet and only private ones (EKS rejects public subnets).
+   *
+   * @default - the VPC's `PRIVATE_WITH_EGRESS` subnets, or its `PRIVATE_ISOLATED`
+   * subnets if it has none (requires `vpc`)
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+
+  /**
+   * Tags of the profile. Tags added with `Tags.of(scope).add()` on any
+   * ancestor are applied too. Tag changes are applied in place; they never
+   * replace the profile.
+   *
+   * @default - no tags besides those from `Tags.of()`
+   */
+  readonly tags?: { [key: string]: string };
+
+  /**
+   * What happens to the profile when it leaves the stack or is replaced.
+   * `RemovalPolicy.RETAIN` leaves it in the cluster.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An Amazon EKS Fargate profile: which pods of a cluster run on AWS Fargate.
+ *
+ * Works with clusters defined in the app and with imported ones. Backed by a
+ * custom resource (`Custom::EKSFargateProfile`) whose provider is shared by
+ * every profile of the stack; profiles of the same cluster are created and
+ * deleted one at a time, as EKS requires.
+ *
+ * @resource Custom::EKSFargateProfile
+ */
+export class FargateProfile extends Construct implements ITaggable {
+  /**
+   * The name of the profile (the custom resource's `Ref`).
+   * @attribute
+   */
+  public readonly fargateProfileName: string;
+
+  /**
+   * The ARN of the profile.
+   * @attribute
+   */
+  public readonly fargateProfileArn: string;
+
+  /** The pod execution role of the profile (given or created). */
+  public readonly podExecutionRole: iam.IRole;
+
+  /** The cluster the profile belongs to. */
+  public readonly cluster: eks.ICluster;
+
+  /** Tags of the profile, from `tags` and from `Tags.of()`. */
+  public readonly tags: TagManager;
+
+  constructor(scope: Construct, id: string, props: FargateProfileProps) {
+    super(scope, id);
+    // Everything is checked before any child construct exists, so a bad
+    // profile leaves nothing behind in the tree.
+    validateFargateProfileProps(this.node.path, props);
+    const subnetIds = selectProfileSubnetIds(this.node.path, props.vpc, props.subnetSelection);
+
+    this.cluster = props.cluster;
+    this.tags = new TagManager(TagType.KEY_VALUE, FARGATE_PROFILE_RESOURCE_TYPE, props.tags);
+    this.podExecutionRole = props.podExecutionRole ?? createPodExecutionRole(this, props.cluster);
+
+    const provider = FargateProfileProvider.getOrCreate(this);
+    const previous = provider.registerProfile(props.cluster, this, this.podExecutionRole);
+
+    const properties: FargateProfileResourceProperties = {
+      ClusterName: props.cluster.clusterName,
+      FargateProfileName: props.fargateProfileName,
+      PodExecutionRoleArn: this.podExecutionRole.roleArn,
+      Selectors: props.selectors.map(renderSelector),
+      Subnets: subnetIds,
+      Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as WireKeyValue[],
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: FARGATE_PROFILE_RESOURCE_TYPE,
+      properties: properties as unknown as { [key: string]: unknown },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+
+    // EKS creates or deletes one profile per cluster at a time: chain this
+    // stack's profiles of the same cluster.
+    if (previous) {
+      resource.node.addDependency(previous);
+    } else if (props.cluster instanceof eks.FargateCluster) {
+      resource.node.addDependency(props.cluster.defaultProfile);
+    }
+
+    this.fargateProfileName = resource.ref;
+    this.fargateProfileArn = resource.getAttString(ARN_ATTRIBUTE);
+
+    if (usesAwsAuthConfigMap(props.cluster)) {
+      props.cluster.awsAuth.addRoleMapping(this.podExecutionRole, {
+        username: 'system:node:{{SessionName}}',
+        groups: ['system:bootstrappers', 'system:nodes', 'system:node-proxier'],
+      });
+    }
+
+    // Tags.of() tags arrive through aspects, after the constructor: check the rendered set.
+    this.node.addValidation({ validate: () => tagProblems(this.tagEntries()) });
+  }
+
+  private tagEntries(): Array<[string, string]> {
+    const rendered = (this.tags.renderTags() ?? []) as WireKeyValue[];
+    return rendered.map((tag) => [tag.Key, tag.Value]);
+  }
+
+  private renderTags(): WireKeyValue[] | undefined {
+    const tags = this.tagEntries()
+      .sort(([a], [b]) => compareKeys(a, b))
+      .map(([Key, Value]) => ({ Key, Value }));
+    return tags.length > 0 ? tags : undefined;
+  }
+}
+
+function renderSelector(selector: FargateProfileSelector): WireSelector {
+  // Sorted, so reordering labels in code never changes the template.
+  const labels = Object.entries(selector.labels ?? {})
+    .sort(([a], [b]) => compareKeys(a, b))
+    .map(([Key, Value]) => ({ Key, Value }));
+  return {
+    Namespace: selector.namespace,
+    Labels: labels.length > 0 ? labels : undefined,
+  };
+}
+
+/** The default role, trusted by Fargate only for profiles of this cluster (confused-deputy guard). */
+function createPodExecutionRole(scope: Construct, cluster: eks.ICluster): iam.IRole {
+  const principal = new iam.ServicePrincipal(FARGATE_PODS_PRINCIPAL).withConditions({
+    ArnLike: { 'aws:SourceArn': fargateProfileArnPattern(scope, cluster.clusterName) },
+  });
+  return new iam.Role(scope, 'PodExecutionRole', {
+    assumedBy: principal,
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSFargatePodExecutionRolePolicy')],
+    description: `Pod execution role of the Fargate profile ${scope.node.path}`,
+  });
+}
+
+/**
+ * True for a cluster defined in this app whose authentication mode reads the
+ * aws-auth ConfigMap. Imported clusters and API-only clusters get no mapping.
+ */
+function usesAwsAuthConfigMap(cluster: eks.ICluster): cluster is eks.Cluster {
+  if (!(cluster instanceof eks.Cluster)) return false;
+  const mode = cluster.authenticationMode;
+  return mode === undefined
+    || mode === eks.AuthenticationMode.CONFIG_MAP
+    || mode === eks.AuthenticationMode.API_AND_CONFIG_MAP;
+}
+
+/** Code-point order (locale-independent), as the wire contract's sorted lists use. */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

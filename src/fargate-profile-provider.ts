@@ -1,0 +1,176 @@
+// The custom resource provider behind every FargateProfile in a stack: one per
+// stack, shared, so adding profiles never adds Lambda functions. Its handler role
+// gains permissions per cluster and per pod execution role as profiles are added.
+import * as path from 'path';
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+
+/** Where the bundle lives; resolves from src/ (ts-jest) and from lib/ (compiled). */
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'fargate-profile-handler');
+
+/** The Fargate service principal that assumes pod execution roles. */
+export const FARGATE_PODS_PRINCIPAL = 'eks-fargate-pods.amazonaws.com';
+
+// EKS creates this service-linked role on the first CreateFargateProfile in an account.
+const FARGATE_SERVICE = 'eks-fargate.amazonaws.com';
+const FARGATE_SERVICE_LINKED_ROLE = `aws-service-role/${FARGATE_SERVICE}/AWSServiceRoleForAmazonEKSForFargate`;
+
+/** Timing of the Provider framework (see the wire contract in README). */
+export const ON_EVENT_TIMEOUT = Duration.minutes(2);
+export const IS_COMPLETE_TIMEOUT = Duration.minutes(5);
+export const QUERY_INTERVAL = Duration.seconds(10);
+export const TOTAL_TIMEOUT = Duration.hours(1);
+/** Logs are kept a year: long enough to investigate a failed deployment, never forever. */
+export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+
+/**
+ * The stack-wide provider. Use {@link FargateProfileProvider.getOrCreate}.
+ * @internal
+ */
+export class FargateProfileProvider extends Construct {
+  /** Fixed id under the Stack, so every profile in the stack finds the same one. */
+  public static readonly ID = 'EksFargateProfileProvider';
+
+  /** The provider of `scope`'s stack, created on first use. */
+  public static getOrCreate(scope: IConstruct): FargateProfileProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(FargateProfileProvider.ID);
+    if (existing) {
+      if (!(existing instanceof FargateProfileProvider)) {
+        throw new Error(`${stack.node.path}: the construct id "${FargateProfileProvider.ID}" is reserved for the Fargate profile provider`);
+      }
+      return existing;
+    }
+    return new FargateProfileProvider(stack, FargateProfileProvider.ID);
+  }
+
+  /** `ServiceToken` of every profile's CustomResource. */
+  public readonly serviceToken: string;
+  /** Shared by the onEvent and isComplete functions. */
+  public readonly handlerRole: iam.Role;
+
+  private readonly passRole: iam.PolicyStatement;
+  private readonly passedRoles = new Set<string>();
+  private readonly clusters = new Map<eks.ICluster, IConstruct>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.handlerRole = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Creates, tags and deletes the EKS Fargate profiles of this stack',
+    });
+
+    const handlerLogs = new logs.LogGroup(this, 'HandlerLogs', { retention: LOG_RETENTION });
+    // Written through this grant only; no managed policy with logs:* on every log group.
+    handlerLogs.grantWrite(this.handlerRole);
+
+    const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
+    const handlerProps = {
+      code,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      role: this.handlerRole,
+      logGroup: handlerLogs,
+    };
+    const onEvent = new lambda.Function(this, 'OnEventHandler', {
+      ...handlerProps,
+      handler: 'index.onEvent',
+      timeout: ON_EVENT_TIMEOUT,
+      description: 'onEvent handler of Custom::EKSFargateProfile',
+    });
+    const isComplete = new lambda.Function(this, 'IsCompleteHandler', {
+      ...handlerProps,
+      handler: 'index.isComplete',
+      timeout: IS_COMPLETE_TIMEOUT,
+      description: 'isComplete handler of Custom::EKSFargateProfile',
+    });
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: QUERY_INTERVAL,
+      totalTimeout: TOTAL_TIMEOUT,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: LOG_RETENTION }),
+    });
+    this.serviceToken = provider.serviceToken;
+
+    // EKS needs the Fargate service-linked role; the caller creates it on first use.
+    const serviceLinkedRoleArn = Stack.of(this).formatArn({
+      service: 'iam',
+      region: '',
+      resource: 'role',
+      resourceName: FARGATE_SERVICE_LINKED_ROLE,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [serviceLinkedRoleArn],
+      conditions: { StringEquals: { 'iam:AWSServiceName': FARGATE_SERVICE } },
+    }));
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:GetRole'],
+      resources: [serviceLinkedRoleArn],
+    }));
+
+    // Filled as profiles are added; the statement is rendered at synthesis.
+    this.passRole = new iam.PolicyStatement({ actions: ['iam:PassRole'] });
+  }
+
+  /**
+   * Lets the handler manage profiles of `cluster` (once per cluster) and
+   * returns the profile created last for it, so the next one can wait for it.
+   */
+  public registerProfile(cluster: eks.ICluster, profile: IConstruct, podExecutionRole: iam.IRole): IConstruct | undefined {
+    const previous = this.clusters.get(cluster);
+    if (!previous) {
+      this.grantCluster(cluster);
+    }
+    this.clusters.set(cluster, profile);
+    this.grantPassRole(podExecutionRole);
+    return previous;
+  }
+
+  private grantCluster(cluster: eks.ICluster): void {
+    // CreateFargateProfile and ListFargateProfiles act on the cluster (the handler lists
+    // to wait out profiles that are still CREATING/DELETING); the rest on its profiles.
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['eks:CreateFargateProfile', 'eks:ListFargateProfiles'],
+      resources: [cluster.clusterArn],
+    }));
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'eks:DescribeFargateProfile',
+        'eks:DeleteFargateProfile',
+        'eks:TagResource',
+        'eks:UntagResource',
+        'eks:ListTagsForResource',
+      ],
+      resources: [fargateProfileArnPattern(this, cluster.clusterName)],
+    }));
+  }
+
+  private grantPassRole(role: iam.IRole): void {
+    if (this.passedRoles.has(role.roleArn)) return;
+    if (this.passedRoles.size === 0) {
+      this.handlerRole.addToPrincipalPolicy(this.passRole);
+    }
+    this.passedRoles.add(role.roleArn);
+    this.passRole.addResources(role.roleArn);
+  }
+}
+
+/** `arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/*`: every profile of one cluster. */
+export function fargateProfileArnPattern(scope: IConstruct, clusterName: string): string {
+  return Stack.of(scope).formatArn({
+    partition: Aws.PARTITION,
+    service: 'eks',
+    resource: 'fargateprofile',
+    resourceName: `${clusterName}/*`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}

@@ -1,0 +1,193 @@
+// Synth-time checks of FargateProfile props. Every rule mirrors a limit that
+// EKS (or Kubernetes) enforces at deploy time, so that a bad value fails
+// `cdk synth` with a clear message instead of a failed stack an hour later.
+// Values that are still tokens are skipped: they are only known at deploy time.
+import { Token } from 'aws-cdk-lib';
+
+/** The props the checks look at (a structural subset of FargateProfileProps). */
+export interface ValidatedSelector {
+  readonly namespace: string;
+  readonly labels?: { [key: string]: string };
+}
+
+export interface ValidatedProps {
+  readonly cluster: unknown;
+  readonly selectors: ValidatedSelector[];
+  readonly fargateProfileName?: string;
+  readonly tags?: { [key: string]: string };
+}
+
+/** EKS: "You may specify up to five selectors in a Fargate profile." */
+export const MAX_SELECTORS = 5;
+/** EKS: at most five labels per selector. */
+export const MAX_LABELS_PER_SELECTOR = 5;
+/** EKS resource tag limits. */
+export const MAX_TAGS = 50;
+export const MAX_TAG_KEY_LENGTH = 128;
+export const MAX_TAG_VALUE_LENGTH = 256;
+export const MAX_NAME_LENGTH = 100;
+
+// `*` and `?` are the wildcards EKS accepts in namespaces, label keys and label values.
+const NAMESPACE = /^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$/;
+const LABEL_NAME = /^[A-Za-z0-9*?]([-A-Za-z0-9_.*?]*[A-Za-z0-9*?])?$/;
+const DNS_LABEL = '[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?';
+const DNS_SUBDOMAIN = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/**
+ * Checks everything known at construction time. Throws an Error naming the
+ * construct path, the field and the rule for the first violation.
+ */
+export function validateFargateProfileProps(path: string, props: ValidatedProps | undefined): void {
+  const fail = (message: string): never => {
+    throw new Error(`${path}: ${message}`);
+  };
+  if (props === undefined || props === null) {
+    fail('props are required (cluster and selectors)');
+  }
+  const p = props as ValidatedProps;
+  if (p.cluster === undefined || p.cluster === null) {
+    fail('cluster is required');
+  }
+  validateSelectors(p.selectors, fail);
+  if (p.fargateProfileName !== undefined) {
+    validateProfileName(p.fargateProfileName, fail);
+  }
+  if (p.tags !== undefined && !Token.isUnresolved(p.tags)) {
+    const message = tagProblems(Object.entries(p.tags), 'tags')[0];
+    if (message) fail(message);
+  }
+}
+
+/**
+ * The problems of a rendered tag list (props tags plus `Tags.of()` tags), as
+ * messages without the path (CDK's validation report prefixes it).
+ */
+export function tagProblems(tags: Array<[string, string]>, field: string = 'tags'): string[] {
+  const problems: string[] = [];
+  if (tags.length > MAX_TAGS) {
+    problems.push(`${field} has ${tags.length} tags; EKS allows at most ${MAX_TAGS} per resource`);
+  }
+  for (const [key, value] of tags) {
+    if (Token.isUnresolved(key)) continue;
+    if (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH) {
+      problems.push(`${field} key "${key}" must be 1 to ${MAX_TAG_KEY_LENGTH} characters long (got ${key.length})`);
+    } else if (key.toLowerCase().startsWith('aws:')) {
+      problems.push(`${field} key "${key}" must not start with "aws:" (reserved for AWS)`);
+    }
+    if (value === undefined || value === null) {
+      problems.push(`${field}["${key}"] must have a string value`);
+    } else if (!Token.isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH) {
+      problems.push(`${field}["${key}"] value must be at most ${MAX_TAG_VALUE_LENGTH} characters long (got ${value.length})`);
+    }
+  }
+  return problems;
+}
+
+function validateSelectors(selectors: ValidatedSelector[] | undefined, fail: (m: string) => never): void {
+  if (selectors === undefined || selectors === null) {
+    fail('selectors is required: give 1 to 5 selectors');
+  }
+  const list = selectors as ValidatedSelector[];
+  if (Token.isUnresolved(list)) return;
+  if (!Array.isArray(list)) {
+    fail('selectors must be a list of { namespace, labels? }');
+  }
+  if (list.length < 1 || list.length > MAX_SELECTORS) {
+    fail(`selectors must have 1 to ${MAX_SELECTORS} entries (got ${list.length}); EKS allows at most ${MAX_SELECTORS} selectors per profile`);
+  }
+  const seen = new Map<string, number>();
+  list.forEach((selector, i) => {
+    const field = `selectors[${i}]`;
+    if (selector === undefined || selector === null || typeof selector !== 'object') {
+      fail(`${field} must be an object { namespace, labels? }`);
+    }
+    validateNamespace(selector.namespace, `${field}.namespace`, fail);
+    validateLabels(selector.labels, `${field}.labels`, fail);
+
+    const key = selectorKey(selector);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      fail(`${field} repeats selectors[${first}] (same namespace and labels); each selector in a profile must be unique`);
+    }
+    seen.set(key, i);
+  });
+}
+
+function validateNamespace(namespace: string | undefined, field: string, fail: (m: string) => never): void {
+  if (namespace === undefined || namespace === null || namespace === '') {
+    fail(`${field} is required and must not be empty`);
+  }
+  const ns = namespace as string;
+  if (Token.isUnresolved(ns)) return;
+  if (typeof ns !== 'string') {
+    fail(`${field} must be a string`);
+  }
+  if (ns.length > 63 || !NAMESPACE.test(ns)) {
+    fail(`${field} "${ns}" is not a valid Kubernetes namespace: use at most 63 lowercase letters, digits and '-', `
+      + "starting and ending with a letter or digit (RFC 1123 label); the wildcards '*' and '?' are allowed");
+  }
+}
+
+function validateLabels(labels: { [key: string]: string } | undefined, field: string, fail: (m: string) => never): void {
+  if (labels === undefined || labels === null || Token.isUnresolved(labels)) return;
+  if (typeof labels !== 'object' || Array.isArray(labels)) {
+    fail(`${field} must be a map of label keys to values`);
+  }
+  const entries = Object.entries(labels);
+  if (entries.length > MAX_LABELS_PER_SELECTOR) {
+    fail(`${field} has ${entries.length} labels; EKS allows at most ${MAX_LABELS_PER_SELECTOR} per selector`);
+  }
+  for (const [key, value] of entries) {
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem) {
+      fail(`${field} key "${key}" is not a valid Kubernetes label key: ${keyProblem}`);
+    }
+    if (value === undefined || value === null || typeof value !== 'string') {
+      fail(`${field}["${key}"] must have a string value`);
+    }
+    if (Token.isUnresolved(value)) continue;
+    if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+      fail(`${field}["${key}"] value "${value}" is not a valid Kubernetes label value: use an empty string or at most 63 `
+        + "letters, digits, '-', '_' and '.', starting and ending with a letter or digit; the wildcards '*' and '?' are allowed");
+    }
+  }
+}
+
+/** Kubernetes label key: `[prefix/]name`, prefix a DNS subdomain (<= 253), name <= 63. */
+function labelKeyProblem(key: string): string | undefined {
+  if (Token.isUnresolved(key)) return undefined;
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+    return 'the prefix before "/" must be a lowercase DNS subdomain of at most 253 characters';
+  }
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
+    return "the name must be 1 to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit "
+      + "(wildcards '*' and '?' allowed)";
+  }
+  return undefined;
+}
+
+function validateProfileName(name: string, fail: (m: string) => never): void {
+  if (Token.isUnresolved(name)) return;
+  if (typeof name !== 'string') {
+    fail('fargateProfileName must be a string');
+  }
+  if (name.length < 1 || name.length > MAX_NAME_LENGTH) {
+    fail(`fargateProfileName "${name}" must be 1 to ${MAX_NAME_LENGTH} characters long (got ${name.length})`);
+  }
+  if (!PROFILE_NAME.test(name)) {
+    fail(`fargateProfileName "${name}" must start with a letter or digit and contain only letters, digits, '-' and '_'`);
+  }
+  if (name.toLowerCase().startsWith('eks-')) {
+    fail(`fargateProfileName "${name}" must not start with "eks-" (reserved by Amazon EKS)`);
+  }
+}
+
+/** Identity of a selector: namespace plus its labels, irrespective of order. */
+function selectorKey(selector: ValidatedSelector): string {
+  const labels = Object.entries(selector.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([selector.namespace, labels]);
+}
