@@ -1,0 +1,259 @@
+// Tests of the lifecycle runner itself, with a scripted in-memory handler (the scenarios
+// under test/scenarios run the real bundle against the EKS emulator).
+import { CfnTemplate, LifecycleRunner } from './lifecycle-runner';
+import { CREATE_FAILED_PHYSICAL_ID_MARKER, UserHandler } from './provider-framework';
+
+const TYPE = 'Custom::EKSFargateProfile';
+const TOKEN = { 'Fn::GetAtt': ['ProviderOnEvent', 'Arn'] };
+
+/** A profile-like resource: becomes ready `readyAfter` isComplete calls after onEvent. */
+class ScriptedHandler implements UserHandler {
+  public readonly live = new Map<string, Record<string, unknown>>();
+  public readonly log: string[] = [];
+  public failCreate = new Set<string>(); // logical ids whose create fails in isComplete
+  public throwOnEvent = new Set<string>(); // logical ids whose onEvent throws (any request type)
+  public neverComplete = new Set<string>();
+  public concurrent = 0;
+  public maxConcurrent = 0;
+  private counter = 0;
+
+  public async onEvent(event: any): Promise<any> {
+    this.log.push(`${event.RequestType} ${event.LogicalResourceId} ${event.PhysicalResourceId ?? ''}`.trim());
+    if (this.throwOnEvent.has(event.LogicalResourceId)) throw new Error(`boom on ${event.LogicalResourceId}`);
+    const props = event.ResourceProperties;
+    switch (event.RequestType) {
+      case 'Create': {
+        const name = `${event.LogicalResourceId}-${++this.counter}`;
+        this.live.set(name, props);
+        return { PhysicalResourceId: name, Data: { Started: 'yes' } };
+      }
+      case 'Update': {
+        if (props.Selector !== event.OldResourceProperties.Selector) {
+          const name = `${event.LogicalResourceId}-${++this.counter}`;
+          this.live.set(name, props);
+          return { PhysicalResourceId: name };
+        }
+        this.live.set(event.PhysicalResourceId, props);
+        return { PhysicalResourceId: event.PhysicalResourceId };
+      }
+      default:
+        this.live.delete(event.PhysicalResourceId);
+        return { PhysicalResourceId: event.PhysicalResourceId };
+    }
+  }
+
+  public async isComplete(event: any, context: any): Promise<any> {
+    this.concurrent++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
+    await new Promise(r => setTimeout(r, 20));
+    this.concurrent--;
+    if (typeof context?.getRemainingTimeInMillis() !== 'number') throw new Error('no context');
+    if (event.Data?.Started !== undefined && event.RequestType !== 'Create') throw new Error('Data leaked');
+    if (this.neverComplete.has(event.LogicalResourceId) && event.RequestType === 'Create') return { IsComplete: false };
+    if (event.RequestType === 'Create' && this.failCreate.has(event.LogicalResourceId)) {
+      throw new Error(`profile ${event.PhysicalResourceId} went CREATE_FAILED`);
+    }
+    if (event.RequestType === 'Delete') return { IsComplete: true };
+    return { IsComplete: true, Data: { Arn: `arn:test:${event.PhysicalResourceId}` } };
+  }
+}
+
+function profile(selector: string, extra: Record<string, unknown> = {}, dependsOn?: string[]): any {
+  return {
+    Type: TYPE,
+    Properties: {
+      ServiceToken: TOKEN,
+      ClusterName: 'demo',
+      PodExecutionRoleArn: { 'Fn::GetAtt': ['PodRole', 'Arn'] },
+      Subnets: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }],
+      Selector: selector,
+      ...extra,
+    },
+    ...(dependsOn ? { DependsOn: dependsOn } : {}),
+  };
+}
+
+function template(resources: Record<string, any>): CfnTemplate {
+  return {
+    Resources: {
+      PodRole: { Type: 'AWS::IAM::Role', Properties: {} },
+      SubnetA: { Type: 'AWS::EC2::Subnet', Properties: {} },
+      SubnetB: { Type: 'AWS::EC2::Subnet', Properties: {} },
+      ProviderOnEvent: { Type: 'AWS::Lambda::Function', Properties: {} },
+      ...resources,
+    },
+  };
+}
+
+function newRunner(handler: UserHandler, timing = {}) {
+  return new LifecycleRunner({ handler, timing: { queryIntervalMs: 10, totalTimeoutMs: 2_000, ...timing } });
+}
+
+test('creates in dependency order, resolves intrinsics, and deletes in reverse order', async () => {
+  const handler = new ScriptedHandler();
+  const runner = newRunner(handler);
+  const report = await runner.deploy(template({
+    A: profile('a'),
+    B: profile('b', { Note: { 'Fn::Join': ['/', [{ Ref: 'A' }, { 'Fn::GetAtt': ['A', 'Arn'] }]] }, Count: 3 }),
+    C: profile('c', { Name: { 'Fn::Sub': '${AWS::StackName}-${B}-${!Literal}' } }, ['B']),
+  }));
+
+  expect(report.stackStatus).toBe('CREATE_COMPLETE');
+  const b = runner.resources.get('B')!;
+  expect(b.properties).toMatchObject({
+    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:ProviderOnEvent',
+    PodExecutionRoleArn: 'arn:aws:iam::123456789012:role/PodRole',
+    Subnets: ['subnet-subneta', 'subnet-subnetb'],
+    Note: `${runner.physicalId('A')}/arn:test:${runner.physicalId('A')}`,
+    Count: '3', // custom resources receive strings
+  });
+  // The framework merges onEvent's Data with isComplete's Data.
+  expect(b.attributes).toEqual({ Started: 'yes', Arn: `arn:test:${runner.physicalId('B')}` });
+  expect(runner.resources.get('C')!.properties!.Name).toBe(`TestStack-${runner.physicalId('B')}-\${Literal}`);
+  expect(handler.log).toEqual(['Create A', 'Create B', 'Create C']);
+
+  const request = report.calls[0].request;
+  expect(request).toMatchObject({ RequestType: 'Create', LogicalResourceId: 'A', ResourceType: TYPE, StackId: runner.stackId });
+  expect(new Set(report.calls.map(c => c.request.RequestId)).size).toBe(3);
+
+  const destroy = await runner.destroy();
+  expect(destroy.stackStatus).toBe('DELETE_COMPLETE');
+  expect(handler.log.slice(3)).toEqual([
+    `Delete C ${b.physicalId.replace('B', 'C').replace(/\d+$/, '3')}`,
+    `Delete B ${b.physicalId}`,
+    'Delete A A-1',
+  ]);
+  expect(handler.live.size).toBe(0);
+});
+
+test('runs independent resources in parallel', async () => {
+  const handler = new ScriptedHandler();
+  const report = await newRunner(handler).deploy(template({ A: profile('a'), B: profile('b'), C: profile('c') }));
+  expect(report.stackStatus).toBe('CREATE_COMPLETE');
+  expect(handler.maxConcurrent).toBe(3);
+});
+
+test('an update keeps in-place ids, and replaced ids are deleted in a parallel cleanup after all updates', async () => {
+  const handler = new ScriptedHandler();
+  const runner = newRunner(handler);
+  await runner.deploy(template({ A: profile('a'), B: profile('b'), C: profile('c', {}, ['A', 'B']) }));
+  const [a, b, c] = ['A', 'B', 'C'].map(id => runner.physicalId(id));
+  handler.log.length = 0;
+
+  const report = await runner.deploy(template({ A: profile('a2'), B: profile('b2'), C: profile('c', { Tag: 'x' }, ['A', 'B']) }));
+
+  expect(report.stackStatus).toBe('UPDATE_COMPLETE');
+  expect(runner.physicalId('C')).toBe(c);
+  expect(runner.physicalId('A')).not.toBe(a);
+  expect(runner.physicalId('B')).not.toBe(b);
+  const updateA = report.calls.find(x => x.request.LogicalResourceId === 'A' && x.request.RequestType === 'Update')!;
+  expect(updateA.request.OldResourceProperties).toMatchObject({ Selector: 'a' });
+  expect(updateA.request.ResourceProperties).toMatchObject({ Selector: 'a2' });
+  // Cleanup deletes come after every update, and both run at the same time.
+  const deletes = report.calls.filter(x => x.request.RequestType === 'Delete');
+  expect(deletes.map(d => d.request.PhysicalResourceId).sort()).toEqual([a, b].sort());
+  expect(deletes.every(d => d.phase === 'cleanup')).toBe(true);
+  const lastUpdateEnd = Math.max(...report.calls.filter(x => x.request.RequestType === 'Update').map(x => x.endMs));
+  expect(Math.min(...deletes.map(d => d.startMs))).toBeGreaterThanOrEqual(lastUpdateEnd);
+  expect(deletes[0].startMs).toBeLessThan(deletes[1].endMs);
+  expect(deletes[1].startMs).toBeLessThan(deletes[0].endMs);
+  expect([...handler.live.keys()].sort()).toEqual([runner.physicalId('A'), runner.physicalId('B'), c].sort());
+});
+
+test('a failed create rolls back: the failed resource (with its physical id) and the created ones are deleted', async () => {
+  const handler = new ScriptedHandler();
+  handler.failCreate.add('B');
+  const runner = newRunner(handler);
+  const report = await runner.deploy(template({ A: profile('a'), B: profile('b', {}, ['A']), C: profile('c', {}, ['B']) }));
+
+  expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
+  expect(report.failureReason).toContain('B: Received response status [FAILED] from custom resource. Message returned: profile B-2 went CREATE_FAILED');
+  expect(report.failureReason).toContain('Logs: /aws/lambda/');
+  expect(handler.log).toEqual(['Create A', 'Create B', 'Delete B B-2', 'Delete A A-1']);
+  expect(handler.live.size).toBe(0);
+  await expect(runner.deploy(template({}))).rejects.toThrow(/ROLLBACK_COMPLETE state and can not be updated/);
+});
+
+test('a create whose onEvent throws reports the CREATE_FAILED marker, and its DELETE never reaches the handler', async () => {
+  const handler = new ScriptedHandler();
+  handler.throwOnEvent.add('B');
+  const runner = newRunner(handler);
+  const report = await runner.deploy(template({ A: profile('a'), B: profile('b', {}, ['A']) }));
+
+  expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
+  const deleteB = report.calls.find(x => x.request.LogicalResourceId === 'B' && x.request.RequestType === 'Delete')!;
+  expect(deleteB.request.PhysicalResourceId).toBe(CREATE_FAILED_PHYSICAL_ID_MARKER);
+  expect(deleteB.response).toMatchObject({ Status: 'SUCCESS', userHandlerInvoked: false });
+  expect(handler.log).toEqual(['Create A', 'Create B', 'Delete A A-1']);
+});
+
+test('a failed update rolls back: in-place resources get the old properties, replacements are deleted', async () => {
+  const handler = new ScriptedHandler();
+  const runner = newRunner(handler);
+  await runner.deploy(template({ A: profile('a'), B: profile('b', {}, ['A']), C: profile('c', {}, ['B']) }));
+  handler.log.length = 0;
+  handler.throwOnEvent.add('C');
+
+  const report = await runner.deploy(template({
+    A: profile('a2'), B: profile('b', { Tag: 'new' }, ['A']), C: profile('c', { Tag: 'new' }, ['B']), D: profile('d'),
+  }));
+
+  expect(report.stackStatus).toBe('UPDATE_ROLLBACK_FAILED'); // C throws on its rollback update too
+  handler.throwOnEvent.clear();
+  expect(report.failureReason).toContain('C: Received response status [FAILED]');
+  expect(report.failureReason).toContain('boom on C');
+
+  // Second attempt where the rollback succeeds.
+  const handler2 = new ScriptedHandler();
+  const runner2 = newRunner(handler2);
+  await runner2.deploy(template({ A: profile('a'), B: profile('b', {}, ['A']), C: profile('c', {}, ['B']) }));
+  const [a2, b2, c2] = ['A', 'B', 'C'].map(id => runner2.physicalId(id));
+  handler2.failCreate.add('D');
+  handler2.log.length = 0;
+  const report2 = await runner2.deploy(template({
+    A: profile('a2'), B: profile('b', { Tag: 'new' }, ['A']), C: profile('c', {}, ['B']), D: profile('d', {}, ['B']),
+  }));
+  expect(report2.stackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(['A', 'B', 'C'].map(id => runner2.physicalId(id))).toEqual([a2, b2, c2]);
+  expect(runner2.resources.has('D')).toBe(false);
+  const newA = handler2.log.find(l => l.startsWith('Delete A'))!.split(' ')[2];
+  expect(handler2.log).toEqual([
+    `Update A ${a2}`, `Update B ${b2}`, 'Create D',
+    `Update B ${b2}`, // rollback of the in-place update, to the old properties
+    expect.stringMatching(/^Delete (A|D) /), expect.stringMatching(/^Delete (A|D) /),
+  ]);
+  expect(newA).not.toBe(a2);
+  const rollbackB = report2.calls.filter(x => x.request.LogicalResourceId === 'B')[1];
+  expect(rollbackB.phase).toBe('rollback');
+  expect(rollbackB.request.ResourceProperties).not.toHaveProperty('Tag');
+  expect(rollbackB.request.OldResourceProperties).toMatchObject({ Tag: 'new' });
+  expect([...handler2.live.keys()].sort()).toEqual([a2, b2, c2].sort());
+  expect(handler2.live.get(b2)).not.toHaveProperty('Tag');
+});
+
+test('the waiter gives up after totalTimeout with the framework message', async () => {
+  const handler = new ScriptedHandler();
+  handler.neverComplete.add('A');
+  const report = await newRunner(handler, { queryIntervalMs: 10, totalTimeoutMs: 50 }).deploy(template({ A: profile('a') }));
+  expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
+  expect(report.failureReason).toBe('A: Received response status [FAILED] from custom resource. Message returned: Operation timed out');
+  const create = report.calls[0];
+  expect(create.response.isCompleteCalls).toBe(6); // right away + 50 / 10 retries
+  // The timed-out create still had a physical id, so the rollback deletes it.
+  expect(handler.log).toEqual(['Create A', 'Delete A A-1']);
+});
+
+test('a user function that exceeds its Lambda timeout fails like Lambda does', async () => {
+  const slow: UserHandler = {
+    onEvent: async () => ({ PhysicalResourceId: 'p' }),
+    isComplete: () => new Promise(r => setTimeout(() => r({ IsComplete: true }), 200)),
+  };
+  const report = await newRunner(slow, { isCompleteTimeoutMs: 30 }).deploy(template({ A: profile('a') }));
+  expect(report.failureReason).toContain('Task timed out after 0.03 seconds');
+});
+
+test('a template error names the resource and the location', async () => {
+  const report = await newRunner(new ScriptedHandler()).deploy(template({ A: profile('a', { X: { 'Fn::ImportValue': 'x' } }) }));
+  expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
+  expect(report.failureReason).toBe('A: A.Properties.X.Fn::ImportValue: intrinsic function Fn::ImportValue is not supported by the lifecycle runner');
+});
