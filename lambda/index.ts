@@ -1,10 +1,174 @@
-// Entry point of the bundled handler: the Provider framework's onEvent and isComplete.
-import { FARGATE_PROFILE_RESOURCE_TYPE } from '../src/wire-contract';
+// Entry points of the bundled handler, for the CDK Provider framework:
+//   onEvent(event)    -> { PhysicalResourceId, Data: { WaitDeadline } }   (starts the change, never waits)
+//   isComplete(event) -> { IsComplete, Data? }                            (polls until the profile is ACTIVE / gone)
+import { backoffMs, readTiming, Timing } from './config';
+import { Job, newProgress, runStep, timeoutMessage } from './controller';
+import { EksApi, EksCallError } from './eks-api';
+import { HandlerEvent, InvalidEventError, parseEvent, ProfileSpec } from './event';
+import { DecisionLog, logRejectedEvent } from './log';
+import { clientRequestToken, generateProfileName } from './naming';
+import { planUpdate } from './update-plan';
 
-export async function onEvent(): Promise<{ PhysicalResourceId: string }> {
-  throw new Error(`${FARGATE_PROFILE_RESOURCE_TYPE} handler is not implemented yet`);
+/** The part of the Lambda context the handler uses. */
+export interface LambdaContext {
+  getRemainingTimeInMillis?: () => number;
 }
 
-export async function isComplete(): Promise<{ IsComplete: boolean }> {
-  throw new Error(`${FARGATE_PROFILE_RESOURCE_TYPE} handler is not implemented yet`);
+export interface OnEventResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data: { readonly WaitDeadline: string };
+}
+
+export interface IsCompleteResponse {
+  readonly IsComplete: boolean;
+  readonly Data?: { readonly Arn: string };
+}
+
+export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promise<OnEventResponse> {
+  const timing = readTiming();
+  const event = parse('onEvent', rawEvent);
+  const data = { WaitDeadline: String(Date.now() + timing.waitTimeoutMs) };
+  const api = EksApi.create({ callBudgetMs: callBudget(context, timing) });
+
+  let job: Job;
+  switch (event.requestType) {
+    case 'Create':
+      job = presentJob(event, createName(event), {});
+      break;
+    case 'Delete':
+      job = absentJob(event);
+      break;
+    case 'Update': {
+      const currentName = event.physicalResourceId!;
+      const oldSpec = event.oldSpec ?? await oldSpecFromProfile(api, event, currentName);
+      const plan = planUpdate(oldSpec, event.spec, currentName, generateProfileName(event.logicalResourceId, event.requestId));
+      const log = DecisionLog.forEvent('onEvent', event, currentName);
+      log.info({ action: `PLAN_${plan.kind}`, reason: 'reason' in plan ? plan.reason : undefined });
+      if (plan.kind === 'REJECT') throw new Error(plan.reason);
+      if (plan.kind === 'NO_OP') return { PhysicalResourceId: currentName, Data: data };
+      // UPDATE_TAGS keeps the name; REPLACE creates the new profile and returns its name, and
+      // CloudFormation then deletes the old one with a Delete event.
+      const name = plan.kind === 'REPLACE' ? plan.newName : currentName;
+      job = presentJob(event, name, plan.kind === 'REPLACE' ? {} : oldSpec.tags);
+      break;
+    }
+  }
+
+  // One step only: start the change. Waiting (and retrying what was deferred) is isComplete's job.
+  await runStep(api, job, newProgress(), DecisionLog.forEvent('onEvent', event, job.profileName));
+  return { PhysicalResourceId: job.profileName, Data: data };
+}
+
+export async function isComplete(rawEvent: unknown, context?: LambdaContext): Promise<IsCompleteResponse> {
+  const timing = readTiming();
+  const event = parse('isComplete', rawEvent);
+  const api = EksApi.create({ callBudgetMs: callBudget(context, timing) });
+  const job = event.requestType === 'Delete'
+    ? absentJob(event)
+    // The Provider passes onEvent's PhysicalResourceId: the profile created or kept by onEvent.
+    : presentJob(event, event.physicalResourceId ?? createName(event), event.oldSpec?.tags ?? {});
+  const log = DecisionLog.forEvent('isComplete', event, job.profileName);
+  const progress = newProgress();
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function'
+    ? () => context.getRemainingTimeInMillis!()
+    : undefined;
+
+  for (;;) {
+    const result = await runStep(api, job, progress, log);
+    // Measured from the end of the step, so the service never sees two describes closer than the interval.
+    const checkedAt = Date.now();
+    if (result.done) {
+      log.info({ action: 'COMPLETE', status: progress.lastStatus });
+      return result.arn && job.desired === 'PRESENT' ? { IsComplete: true, Data: { Arn: result.arn } } : { IsComplete: true };
+    }
+    if (event.waitDeadline !== undefined && Date.now() >= event.waitDeadline) {
+      const message = timeoutMessage(job, progress);
+      log.error({ action: 'TIMEOUT', reason: message });
+      throw new Error(message);
+    }
+    // Without a context there is no clock to poll against: exactly one check.
+    if (!remaining) return { IsComplete: false };
+
+    let sleepMs = Math.max(0, checkedAt + timing.pollIntervalMs - Date.now());
+    if (result.reason === 'RETRYABLE') sleepMs = Math.max(sleepMs, backoffMs(progress.retryAttempts - 1, timing.retryBaseMs));
+    if (event.waitDeadline !== undefined) sleepMs = Math.min(sleepMs, Math.max(0, event.waitDeadline - Date.now()));
+    if (remaining() - sleepMs <= timing.safetyMarginMs) {
+      log.info({ action: 'YIELD', status: progress.lastStatus, waitReason: progress.waitReason });
+      return { IsComplete: false };
+    }
+    await sleep(sleepMs);
+  }
+}
+
+function parse(handler: 'onEvent' | 'isComplete', rawEvent: unknown): HandlerEvent {
+  try {
+    return parseEvent(rawEvent);
+  } catch (e) {
+    const message = e instanceof InvalidEventError ? e.message : `Invalid event: ${(e as Error).message}`;
+    logRejectedEvent(handler, rawEvent, message);
+    throw new Error(message);
+  }
+}
+
+function createName(event: HandlerEvent): string {
+  return event.spec.explicitName ?? generateProfileName(event.logicalResourceId, event.requestId);
+}
+
+function presentJob(event: HandlerEvent, profileName: string, previouslyManagedTags: Record<string, string>): Job {
+  return {
+    desired: 'PRESENT',
+    clusterName: event.spec.clusterName,
+    profileName,
+    spec: event.spec,
+    clientRequestToken: clientRequestToken(event.requestId, profileName),
+    previouslyManagedTags,
+  };
+}
+
+function absentJob(event: HandlerEvent): Job {
+  const profileName = event.physicalResourceId!;
+  return {
+    desired: 'ABSENT',
+    clusterName: event.spec.clusterName,
+    profileName,
+    spec: event.spec,
+    clientRequestToken: clientRequestToken(event.requestId, profileName),
+    previouslyManagedTags: {},
+  };
+}
+
+/**
+ * The old properties could not be parsed (typically the rollback of an update that was rejected
+ * for them). The existing profile is then the truth about the old state.
+ */
+async function oldSpecFromProfile(api: EksApi, event: HandlerEvent, currentName: string): Promise<ProfileSpec> {
+  let profile;
+  try {
+    profile = await api.describe(event.spec.clusterName, currentName);
+  } catch (e) {
+    const cause = e instanceof EksCallError ? `${e.error.code}: ${e.error.message}` : String(e);
+    throw new Error(`${event.oldSpecError} Describing the existing profile "${currentName}" to recover its state also failed (${cause}); retry the update.`);
+  }
+  if (!profile) {
+    // Nothing to compare with: let the reconcile loop create the profile as the new properties describe it.
+    return event.spec;
+  }
+  return {
+    clusterName: event.spec.clusterName,
+    explicitName: event.spec.explicitName === currentName ? currentName : undefined,
+    podExecutionRoleArn: profile.podExecutionRoleArn ?? '',
+    selectors: profile.selectors,
+    subnets: event.spec.subnets === undefined ? undefined : profile.subnets,
+    tags: profile.tags,
+  };
+}
+
+/** How long one EKS call may take: what is left of the invocation, minus part of the safety margin. */
+function callBudget(context: LambdaContext | undefined, timing: Timing): (() => number) | undefined {
+  if (typeof context?.getRemainingTimeInMillis !== 'function') return undefined;
+  return () => Math.max(250, context.getRemainingTimeInMillis!() - Math.floor(timing.safetyMarginMs / 2));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
 }

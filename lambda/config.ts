@@ -1,0 +1,39 @@
+// Timing knobs (see the shared contract). Read at every invocation so tests and benchmarks can
+// scale them down through the environment; a missing or malformed value means the default.
+export interface Timing {
+  /** Minimum gap between two describes of one profile inside isComplete. */
+  readonly pollIntervalMs: number;
+  /** isComplete returns IsComplete:false when less than this remains of the invocation. */
+  readonly safetyMarginMs: number;
+  /** The handler's own deadline, measured from the onEvent call. */
+  readonly waitTimeoutMs: number;
+  /** Base of the backoff for throttling/5xx beyond the SDK's own retries. */
+  readonly retryBaseMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  pollIntervalMs: 2_000,
+  safetyMarginMs: 15_000,
+  waitTimeoutMs: 3_300_000,
+  retryBaseMs: 1_000,
+};
+
+export function readTiming(env: NodeJS.ProcessEnv = process.env): Timing {
+  return {
+    pollIntervalMs: readMs(env.HANDLER_POLL_INTERVAL_MS, DEFAULT_TIMING.pollIntervalMs),
+    safetyMarginMs: readMs(env.HANDLER_SAFETY_MARGIN_MS, DEFAULT_TIMING.safetyMarginMs),
+    waitTimeoutMs: readMs(env.HANDLER_WAIT_TIMEOUT_MS, DEFAULT_TIMING.waitTimeoutMs),
+    retryBaseMs: readMs(env.HANDLER_RETRY_BASE_MS, DEFAULT_TIMING.retryBaseMs),
+  };
+}
+
+function readMs(value: string | undefined, fallback: number): number {
+  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return fallback;
+  return Number(value);
+}
+
+/** Exponential backoff, capped at 32x the base, with jitter in [half, full] so retries spread out. */
+export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  const exp = Math.min(baseMs * 2 ** Math.min(Math.max(attempt, 0), 5), baseMs * 32);
+  return Math.round(exp / 2 + (exp / 2) * random());
+}

@@ -1,0 +1,199 @@
+// The only module that talks to EKS: the SDK calls this handler makes, and the classification
+// of their errors into what the reconcile loop can act on.
+/* eslint-disable import/no-extraneous-dependencies -- the SDK is bundled into the handler asset by esbuild */
+import {
+  CreateFargateProfileCommand,
+  DeleteFargateProfileCommand,
+  DescribeFargateProfileCommand,
+  EKSClient,
+  FargateProfile,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-eks';
+/* eslint-enable import/no-extraneous-dependencies */
+import { CanonicalSelector, compare, ProfileSpec, selectorKey, sortKeys } from './event';
+
+export type ErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'NAME_IN_USE' | 'IAM_PROPAGATION' | 'RETRYABLE' | 'FATAL';
+
+/** Another profile whose CREATING/DELETING status makes EKS refuse ours for now. */
+export interface Blocker {
+  readonly profileName: string;
+  readonly status: string;
+}
+
+export interface ClassifiedError {
+  readonly kind: ErrorKind;
+  /** The service's exception name (or the network error code). */
+  readonly code: string;
+  readonly message: string;
+  /** CONFLICT only, when the service message names the other profile. */
+  readonly blocker?: Blocker;
+}
+
+export interface HealthIssue {
+  readonly code?: string;
+  readonly message?: string;
+  readonly resourceIds?: string[];
+}
+
+/** A described profile, canonicalized like {@link ProfileSpec} so the two compare directly. */
+export interface ObservedProfile {
+  readonly name: string;
+  readonly arn: string;
+  readonly status: string;
+  readonly podExecutionRoleArn?: string;
+  readonly selectors: CanonicalSelector[];
+  readonly subnets: string[];
+  readonly tags: Record<string, string>;
+  readonly healthIssues: HealthIssue[];
+}
+
+/** An EKS call failed; `error` says what kind of failure it was. */
+export class EksCallError extends Error {
+  constructor(readonly operation: string, readonly error: ClassifiedError) {
+    super(`${operation} failed: ${error.code}: ${error.message}`);
+    this.name = 'EksCallError';
+  }
+}
+
+export interface EksApiOptions {
+  /** Upper bound for one call (including the SDK's own retries), from the invocation's remaining time. */
+  readonly callBudgetMs?: () => number;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+const CONNECTION_TIMEOUT_MS = 3_000;
+
+export class EksApi {
+  /** A fresh client per invocation, so AWS_REGION / AWS_ENDPOINT_URL_EKS are read each time. */
+  public static create(options: EksApiOptions = {}): EksApi {
+    const client = new EKSClient({
+      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    });
+    return new EksApi(client, options);
+  }
+
+  constructor(private readonly client: EKSClient, private readonly options: EksApiOptions = {}) {}
+
+  /** The profile, or undefined when it (or its cluster) does not exist. */
+  public async describe(clusterName: string, name: string): Promise<ObservedProfile | undefined> {
+    try {
+      const out = await this.client.send(
+        new DescribeFargateProfileCommand({ clusterName, fargateProfileName: name }), this.sendOptions());
+      return toObserved(out.fargateProfile, name);
+    } catch (e) {
+      const error = classifyError(e);
+      if (error.kind === 'NOT_FOUND') return undefined;
+      throw new EksCallError('DescribeFargateProfile', error);
+    }
+  }
+
+  public async createProfile(spec: ProfileSpec, name: string, token: string): Promise<ObservedProfile> {
+    try {
+      const out = await this.client.send(new CreateFargateProfileCommand({
+        clusterName: spec.clusterName,
+        fargateProfileName: name,
+        podExecutionRoleArn: spec.podExecutionRoleArn,
+        selectors: spec.selectors.map(s => ({
+          namespace: s.namespace,
+          ...(Object.keys(s.labels).length > 0 ? { labels: { ...s.labels } } : {}),
+        })),
+        ...(spec.subnets ? { subnets: [...spec.subnets] } : {}),
+        ...(Object.keys(spec.tags).length > 0 ? { tags: { ...spec.tags } } : {}),
+        clientRequestToken: token,
+      }), this.sendOptions());
+      return toObserved(out.fargateProfile, name);
+    } catch (e) {
+      throw new EksCallError('CreateFargateProfile', classifyError(e));
+    }
+  }
+
+  public async deleteProfile(clusterName: string, name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteFargateProfileCommand({ clusterName, fargateProfileName: name }), this.sendOptions());
+    } catch (e) {
+      throw new EksCallError('DeleteFargateProfile', classifyError(e));
+    }
+  }
+
+  public async tagResource(arn: string, tags: Record<string, string>): Promise<void> {
+    try {
+      await this.client.send(new TagResourceCommand({ resourceArn: arn, tags: { ...tags } }), this.sendOptions());
+    } catch (e) {
+      throw new EksCallError('TagResource', classifyError(e));
+    }
+  }
+
+  public async untagResource(arn: string, tagKeys: string[]): Promise<void> {
+    try {
+      await this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [...tagKeys] }), this.sendOptions());
+    } catch (e) {
+      throw new EksCallError('UntagResource', classifyError(e));
+    }
+  }
+
+  private sendOptions(): { abortSignal?: AbortSignal } {
+    const budget = this.options.callBudgetMs?.();
+    if (budget === undefined || !Number.isFinite(budget)) return {};
+    // Never let a hung endpoint outlive the invocation: abort when the budget is spent.
+    return { abortSignal: AbortSignal.timeout(Math.max(1, Math.floor(budget))) };
+  }
+}
+
+const CONFLICT_PATTERN = /currently has Fargate profile ["']?([A-Za-z0-9_-]+)["']? in status ["']?([A-Z_]+)/i;
+const NAME_IN_USE_PATTERN = /already exists with this name/i;
+const IAM_PROPAGATION_PATTERN = /Misconfigured PodExecutionRole Trust Policy/i;
+const RETRYABLE_CODES = new Set([
+  'ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded',
+  'ServerException', 'ServiceUnavailableException', 'InternalFailure', 'InternalServerError',
+  'RequestTimeout', 'RequestTimeoutException', 'TimeoutError', 'AbortError',
+  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH',
+]);
+
+/** Maps any thrown value to what the reconcile loop does next. Never throws. */
+export function classifyError(e: unknown): ClassifiedError {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as {
+    name?: unknown; code?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number }; $retryable?: unknown;
+  };
+  const name = typeof err.name === 'string' ? err.name : 'Error';
+  const netCode = typeof err.code === 'string' ? err.code : undefined;
+  const code = name === 'Error' && netCode ? netCode : name;
+  const message = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
+  const status = err.$metadata?.httpStatusCode;
+
+  if (name === 'ResourceNotFoundException' || name === 'NotFoundException') {
+    return { kind: 'NOT_FOUND', code, message };
+  }
+  if (NAME_IN_USE_PATTERN.test(message)) return { kind: 'NAME_IN_USE', code, message };
+  const conflict = CONFLICT_PATTERN.exec(message);
+  if (conflict && (name === 'ResourceInUseException' || name === 'InvalidRequestException')) {
+    return { kind: 'CONFLICT', code, message, blocker: { profileName: conflict[1], status: conflict[2].toUpperCase() } };
+  }
+  if (name === 'ResourceInUseException') {
+    // Busy for another reason (e.g. the cluster has an update in progress): also transient.
+    return { kind: 'CONFLICT', code, message };
+  }
+  if (name === 'InvalidParameterException' && IAM_PROPAGATION_PATTERN.test(message)) {
+    return { kind: 'IAM_PROPAGATION', code, message };
+  }
+  if (RETRYABLE_CODES.has(name) || (netCode !== undefined && RETRYABLE_CODES.has(netCode))
+    || status === 429 || (status !== undefined && status >= 500) || err.$retryable !== undefined
+    || /socket hang up|network|timed? ?out/i.test(name === 'Error' ? message : '')) {
+    return { kind: 'RETRYABLE', code, message };
+  }
+  return { kind: 'FATAL', code, message };
+}
+
+function toObserved(p: FargateProfile | undefined, requestedName: string): ObservedProfile {
+  const selectors = (p?.selectors ?? []).map(s => ({ namespace: s.namespace ?? '', labels: sortKeys(s.labels ?? {}) }));
+  return {
+    name: p?.fargateProfileName ?? requestedName,
+    arn: p?.fargateProfileArn ?? '',
+    status: p?.status ?? 'UNKNOWN',
+    podExecutionRoleArn: p?.podExecutionRoleArn,
+    selectors: selectors.sort((a, b) => compare(selectorKey(a), selectorKey(b))),
+    subnets: [...(p?.subnets ?? [])].sort(compare),
+    tags: sortKeys(p?.tags ?? {}),
+    healthIssues: (p?.health?.issues ?? []).map(i => ({ code: i.code, message: i.message, resourceIds: i.resourceIds })),
+  };
+}

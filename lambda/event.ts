@@ -1,0 +1,258 @@
+// Parses and validates the Provider framework's event. Anything malformed fails here,
+// with a message that says what is wrong and what to do, before any EKS call is made.
+import { FargateProfileResourceProperties, PROPERTY } from '../src/wire-contract';
+
+/** What the resource asks for, canonicalized (selectors, labels, subnets sorted; tags and labels as maps). */
+export interface ProfileSpec {
+  readonly clusterName: string;
+  /** Only when the user gave one; otherwise the handler generates it. */
+  readonly explicitName?: string;
+  readonly podExecutionRoleArn: string;
+  readonly selectors: CanonicalSelector[];
+  /** Undefined lets EKS pick the cluster's private subnets. */
+  readonly subnets?: string[];
+  readonly tags: Record<string, string>;
+}
+
+export interface CanonicalSelector {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+export type RequestType = 'Create' | 'Update' | 'Delete';
+
+export interface HandlerEvent {
+  readonly requestType: RequestType;
+  readonly requestId: string;
+  readonly logicalResourceId: string;
+  /** Update/Delete: the existing profile's name. isComplete: whatever onEvent returned. */
+  readonly physicalResourceId?: string;
+  readonly spec: ProfileSpec;
+  /** Update only. Undefined when the old properties cannot be parsed (see `oldSpecError`). */
+  readonly oldSpec?: ProfileSpec;
+  /** Update only: why the old properties could not be used (e.g. the rollback of a rejected update). */
+  readonly oldSpecError?: string;
+  /** isComplete only: epoch ms written by onEvent; undefined means no deadline. */
+  readonly waitDeadline?: number;
+}
+
+/** EKS names: a letter or digit first, then letters, digits, `-` and `_`, at most 100 characters. */
+export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+const ROLE_ARN_PATTERN = /^arn:[a-z-]+:iam::\d*:role\/\S+$/;
+const MAX_SELECTORS = 5;
+
+/** Thrown for any malformed event; `index.ts` lets it fail the resource unchanged. */
+export class InvalidEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}
+
+export function parseEvent(raw: unknown): HandlerEvent {
+  if (!isObject(raw)) {
+    throw new InvalidEventError(`Invalid event: expected a CloudFormation custom resource request object, got ${describe(raw)}.`);
+  }
+  const requestType = raw.RequestType;
+  if (requestType !== 'Create' && requestType !== 'Update' && requestType !== 'Delete') {
+    throw new InvalidEventError(
+      `Invalid event: RequestType must be "Create", "Update" or "Delete", got ${describe(requestType)}. ` +
+      'This handler only serves CloudFormation custom resource requests delivered by the CDK Provider framework.');
+  }
+  const requestId = requireString(raw.RequestId, 'RequestId');
+  const logicalResourceId = requireString(raw.LogicalResourceId, 'LogicalResourceId');
+
+  let physicalResourceId: string | undefined;
+  if (raw.PhysicalResourceId !== undefined || requestType !== 'Create') {
+    physicalResourceId = requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
+    if (requestType !== 'Create' && !PROFILE_NAME_PATTERN.test(physicalResourceId)) {
+      throw new InvalidEventError(
+        `Invalid ${requestType} request: PhysicalResourceId "${truncate(physicalResourceId)}" cannot be a Fargate profile name ` +
+        '(1-100 characters: letters, digits, "-" and "_", starting with a letter or digit). ' +
+        'This handler only returns profile names as physical ids, so the resource was not created by this handler.');
+    }
+  }
+
+  const spec = requestType === 'Delete'
+    ? parseDeleteProperties(raw.ResourceProperties)
+    : parseProperties(raw.ResourceProperties, 'ResourceProperties');
+
+  let oldSpec: ProfileSpec | undefined;
+  let oldSpecError: string | undefined;
+  if (requestType === 'Update') {
+    // Lenient on purpose: the old properties of a rollback are the ones a failed update was
+    // rejected for, and refusing them would leave the stack in UPDATE_ROLLBACK_FAILED.
+    try {
+      oldSpec = parseProperties(raw.OldResourceProperties, 'OldResourceProperties');
+    } catch (e) {
+      oldSpecError = (e as Error).message;
+    }
+  }
+
+  return {
+    requestType,
+    requestId,
+    logicalResourceId,
+    physicalResourceId,
+    spec,
+    oldSpec,
+    oldSpecError,
+    waitDeadline: parseDeadline(raw.Data),
+  };
+}
+
+/** Validates `ResourceProperties` (see the wire contract) and canonicalizes them. */
+export function parseProperties(raw: unknown, where: string): ProfileSpec {
+  if (!isObject(raw)) {
+    throw new InvalidEventError(`Invalid ${where}: expected an object with the Fargate profile properties, got ${describe(raw)}.`);
+  }
+  const props = raw as Partial<Record<keyof FargateProfileResourceProperties, unknown>>;
+
+  const clusterName = requireString(props.ClusterName, `${where}.${PROPERTY.clusterName}`);
+  if (!CLUSTER_NAME_PATTERN.test(clusterName)) {
+    throw new InvalidEventError(
+      `Invalid ${where}.${PROPERTY.clusterName} "${truncate(clusterName)}": an EKS cluster name has 1-100 characters ` +
+      '(letters, digits, "-" and "_", starting with a letter or digit).');
+  }
+
+  let explicitName: string | undefined;
+  if (props.FargateProfileName !== undefined && props.FargateProfileName !== '') {
+    explicitName = requireString(props.FargateProfileName, `${where}.${PROPERTY.fargateProfileName}`);
+    if (!PROFILE_NAME_PATTERN.test(explicitName)) {
+      throw new InvalidEventError(
+        `Invalid ${where}.${PROPERTY.fargateProfileName} "${truncate(explicitName)}": a Fargate profile name has 1-100 characters ` +
+        '(letters, digits, "-" and "_", starting with a letter or digit). Fix the name, or omit it to let one be generated.');
+    }
+  }
+
+  const podExecutionRoleArn = requireString(props.PodExecutionRoleArn, `${where}.${PROPERTY.podExecutionRoleArn}`);
+  if (!ROLE_ARN_PATTERN.test(podExecutionRoleArn)) {
+    throw new InvalidEventError(
+      `Invalid ${where}.${PROPERTY.podExecutionRoleArn} "${truncate(podExecutionRoleArn)}": expected an IAM role ARN ` +
+      '(arn:<partition>:iam::<account>:role/<name>).');
+  }
+
+  return {
+    clusterName,
+    explicitName,
+    podExecutionRoleArn,
+    selectors: parseSelectors(props.Selectors, `${where}.${PROPERTY.selectors}`),
+    subnets: parseSubnets(props.Subnets, `${where}.${PROPERTY.subnets}`),
+    tags: parseKeyValues(props.Tags, `${where}.${PROPERTY.tags}`) ?? {},
+  };
+}
+
+/**
+ * A delete needs only the cluster name (the profile name is the physical id). Rules that matter
+ * only for creating must never block removing a profile this handler created earlier.
+ */
+function parseDeleteProperties(raw: unknown): ProfileSpec {
+  try {
+    return parseProperties(raw, 'ResourceProperties');
+  } catch (e) {
+    const clusterName = isObject(raw) ? raw.ClusterName : undefined;
+    if (typeof clusterName !== 'string' || !CLUSTER_NAME_PATTERN.test(clusterName)) throw e;
+    return { clusterName, podExecutionRoleArn: '', selectors: [], tags: {} };
+  }
+}
+
+function parseSelectors(raw: unknown, where: string): CanonicalSelector[] {
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_SELECTORS) {
+    throw new InvalidEventError(
+      `Invalid ${where}: expected an array of 1 to ${MAX_SELECTORS} selectors ({ Namespace, Labels? }), got ${describe(raw)}.`);
+  }
+  const selectors = raw.map((item, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObject(item)) {
+      throw new InvalidEventError(`Invalid ${at}: expected an object { Namespace, Labels? }, got ${describe(item)}.`);
+    }
+    return {
+      namespace: requireString(item.Namespace, `${at}.Namespace`),
+      labels: parseKeyValues(item.Labels, `${at}.Labels`) ?? {},
+    };
+  });
+  return selectors.sort((a, b) => compare(selectorKey(a), selectorKey(b)));
+}
+
+function parseSubnets(raw: unknown, where: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) {
+    throw new InvalidEventError(`Invalid ${where}: expected an array of subnet ids, got ${describe(raw)}.`);
+  }
+  raw.forEach((s, i) => requireString(s, `${where}[${i}]`));
+  // An empty list means the same as no list: EKS uses the cluster's private subnets.
+  return raw.length === 0 ? undefined : [...new Set(raw as string[])].sort(compare);
+}
+
+/** `[{ Key, Value }]` -> map; keys must be unique, values may be empty. */
+function parseKeyValues(raw: unknown, where: string): Record<string, string> | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) {
+    throw new InvalidEventError(`Invalid ${where}: expected an array of { Key, Value } objects, got ${describe(raw)}.`);
+  }
+  // No prototype: a key like "__proto__" or "constructor" is just a key.
+  const map: Record<string, string> = Object.create(null);
+  raw.forEach((item, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObject(item)) {
+      throw new InvalidEventError(`Invalid ${at}: expected an object { Key, Value }, got ${describe(item)}.`);
+    }
+    const key = requireString(item.Key, `${at}.Key`);
+    if (typeof item.Value !== 'string') {
+      throw new InvalidEventError(`Invalid ${at}.Value: expected a string, got ${describe(item.Value)}.`);
+    }
+    if (Object.prototype.hasOwnProperty.call(map, key)) {
+      throw new InvalidEventError(`Invalid ${at}: duplicate key "${truncate(key)}". Each key may appear only once.`);
+    }
+    map[key] = item.Value;
+  });
+  return sortKeys(map);
+}
+
+function parseDeadline(data: unknown): number | undefined {
+  if (!isObject(data)) return undefined;
+  const value = data.WaitDeadline;
+  const ms = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+export function selectorKey(s: CanonicalSelector): string {
+  return JSON.stringify([s.namespace, Object.entries(s.labels)]);
+}
+
+export function sortKeys(map: Record<string, string>): Record<string, string> {
+  const sorted: Record<string, string> = Object.create(null);
+  for (const key of Object.keys(map).sort(compare)) sorted[key] = map[key];
+  return sorted;
+}
+
+/** Code-point order, independent of the runtime's locale. */
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function requireString(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidEventError(`Invalid event: ${where} must be a non-empty string, got ${describe(value)}.`);
+  }
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Short description of an unexpected value for error messages (never dumps whole objects). */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the property is missing)';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length} item(s)`;
+  if (typeof value === 'string') return value === '' ? 'an empty string' : `the string "${truncate(value)}"`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function truncate(s: string, max = 120): string {
+  return s.length > max ? `${s.slice(0, max)}...` : s;
+}

@@ -1,0 +1,491 @@
+// The handler's branches, end to end through the real AWS SDK over HTTP against the EKS emulator.
+import { EKSClient, TagResourceCommand } from '@aws-sdk/client-eks';
+import { isComplete, IsCompleteResponse, LambdaContext, onEvent } from '../../lambda/index';
+import { generateProfileName } from '../../lambda/naming';
+import { CallFilter, EksEmulator } from '../support/eks-emulator';
+
+const ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
+const OTHER_ROLE = 'arn:aws:iam::123456789012:role/other-pod-execution';
+const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/secret?X-Amz-Signature=abc123';
+
+let emulator: EksEmulator;
+let restoreEnv: () => void;
+let logs: string[];
+let clusterCounter = 0;
+let cluster: string;
+
+beforeAll(async () => {
+  emulator = await EksEmulator.start({ createDelayMs: 60, deleteDelayMs: 60 });
+  restoreEnv = emulator.useInProcessEnv();
+});
+
+afterAll(async () => {
+  restoreEnv();
+  await emulator.stop();
+});
+
+const KNOBS = {
+  HANDLER_POLL_INTERVAL_MS: '20',
+  HANDLER_SAFETY_MARGIN_MS: '50',
+  HANDLER_RETRY_BASE_MS: '10',
+  HANDLER_WAIT_TIMEOUT_MS: '20000',
+  AWS_MAX_ATTEMPTS: '1',
+};
+
+beforeEach(() => {
+  Object.assign(process.env, KNOBS);
+  cluster = `cluster-${++clusterCounter}`;
+  emulator.addCluster(cluster);
+  emulator.createDelayMs = 60;
+  emulator.deleteDelayMs = 60;
+  emulator.faults.iamPropagationMs = 0;
+  logs = [];
+  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { logs.push(args.join(' ')); });
+  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { logs.push(args.join(' ')); });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+  for (const key of Object.keys(KNOBS)) delete process.env[key];
+});
+
+interface Props {
+  ClusterName: string;
+  FargateProfileName?: string;
+  PodExecutionRoleArn: string;
+  Selectors: { Namespace: string; Labels?: { Key: string; Value: string }[] }[];
+  Subnets?: string[];
+  Tags?: { Key: string; Value: string }[];
+}
+
+function props(overrides: Partial<Props> = {}): Props {
+  return {
+    ClusterName: cluster,
+    PodExecutionRoleArn: ROLE,
+    Selectors: [{ Namespace: 'default' }],
+    Tags: [{ Key: 'team', Value: 'a' }],
+    ...overrides,
+  };
+}
+
+let requestCounter = 0;
+function createEvent(p: Props, logicalId = 'MyProfile') {
+  return {
+    RequestType: 'Create',
+    RequestId: `req-${++requestCounter}`,
+    LogicalResourceId: logicalId,
+    ResponseURL: RESPONSE_URL,
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
+    ResourceType: 'Custom::EKSFargateProfile',
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', ...p },
+  };
+}
+
+function updateEvent(physicalId: string, oldProps: Props, newProps: Props, logicalId = 'MyProfile') {
+  return {
+    ...createEvent(newProps, logicalId),
+    RequestType: 'Update',
+    PhysicalResourceId: physicalId,
+    OldResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', ...oldProps },
+  };
+}
+
+function deleteEvent(physicalId: string, p: Props, logicalId = 'MyProfile') {
+  return { ...createEvent(p, logicalId), RequestType: 'Delete', PhysicalResourceId: physicalId };
+}
+
+/** What the Provider framework passes to isComplete: the event merged with onEvent's result. */
+function completeEvent(event: object, result: { PhysicalResourceId: string; Data?: object }) {
+  return { ...event, PhysicalResourceId: result.PhysicalResourceId, Data: result.Data };
+}
+
+/** Calls about this test's cluster only (the emulator is shared by the whole file). */
+function callsHere() {
+  return emulator.calls.filter(c => c.cluster === cluster);
+}
+
+function count(filter: Omit<CallFilter, 'cluster'> = {}): number {
+  return emulator.callCount({ cluster, ...filter });
+}
+
+function contextWithBudget(ms: number): LambdaContext {
+  const end = Date.now() + ms;
+  return { getRemainingTimeInMillis: () => end - Date.now() };
+}
+
+/** onEvent, then isComplete (each with a small budget) until complete, like the Provider's waiter. */
+async function run(event: object, maxPolls = 40): Promise<{ physicalId: string; complete: IsCompleteResponse; polls: number }> {
+  const result = await onEvent(event, contextWithBudget(2000));
+  const next = completeEvent(event, result);
+  for (let polls = 1; polls <= maxPolls; polls++) {
+    const complete = await isComplete(next, contextWithBudget(300));
+    if (complete.IsComplete) return { physicalId: result.PhysicalResourceId, complete, polls };
+  }
+  throw new Error(`not complete after ${maxPolls} isComplete calls`);
+}
+
+async function createProfile(p: Props, logicalId = 'MyProfile'): Promise<string> {
+  const { physicalId } = await run(createEvent(p, logicalId));
+  return physicalId;
+}
+
+describe('create', () => {
+  test('creates the profile with a generated name, waits until ACTIVE, returns the ARN', async () => {
+    const event = createEvent(props({
+      Selectors: [{ Namespace: 'apps', Labels: [{ Key: 'tier', Value: 'web' }] }],
+      Subnets: ['subnet-b', 'subnet-a'],
+    }));
+    const { physicalId, complete } = await run(event);
+
+    expect(physicalId).toBe(generateProfileName('MyProfile', event.RequestId));
+    const profile = emulator.describe(cluster, physicalId)!;
+    expect(profile.status).toBe('ACTIVE');
+    expect(complete).toEqual({ IsComplete: true, Data: { Arn: profile.fargateProfileArn } });
+    expect(profile.podExecutionRoleArn).toBe(ROLE);
+    expect(profile.selectors).toEqual([{ namespace: 'apps', labels: { tier: 'web' } }]);
+    expect([...profile.subnets].sort()).toEqual(['subnet-a', 'subnet-b']);
+    expect(profile.tags).toEqual({ team: 'a' });
+    expect(count({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
+  });
+
+  test('uses the explicit name and omits subnets when none are given', async () => {
+    const physicalId = await createProfile(props({ FargateProfileName: 'named-profile' }));
+    expect(physicalId).toBe('named-profile');
+    const profile = emulator.describe(cluster, 'named-profile')!;
+    expect(profile.status).toBe('ACTIVE');
+    // EKS (the emulator) chose the cluster's private subnets itself.
+    expect(profile.subnets.length).toBeGreaterThan(0);
+  });
+
+  test('onEvent returns the name and a WaitDeadline; isComplete reports not complete while CREATING', async () => {
+    emulator.createDelayMs = 5_000;
+    process.env.HANDLER_WAIT_TIMEOUT_MS = '60000';
+    const before = Date.now();
+    const event = createEvent(props());
+    const result = await onEvent(event);
+    expect(result.PhysicalResourceId).toBe(generateProfileName('MyProfile', event.RequestId));
+    const deadline = Number(result.Data.WaitDeadline);
+    expect(deadline).toBeGreaterThanOrEqual(before + 60_000);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 60_000);
+
+    const complete = await isComplete(completeEvent(event, result), contextWithBudget(200));
+    expect(complete).toEqual({ IsComplete: false });
+    expect(emulator.describe(cluster, result.PhysicalResourceId)!.status).toBe('CREATING');
+  });
+
+  test('CREATE_FAILED fails the resource with the health issues', async () => {
+    const event = createEvent(props());
+    const name = generateProfileName('MyProfile', event.RequestId);
+    emulator.failCreate(name, {
+      code: 'PodExecutionRoleAlreadyInUse',
+      message: 'The role is already used by another profile',
+      resourceIds: ['arn:aws:iam::123456789012:role/pod-execution'],
+    });
+    await expect(run(event)).rejects.toThrow(
+      new RegExp(`Fargate profile "${name}" on cluster "${cluster}" failed to create \\(status CREATE_FAILED\\): ` +
+        'PodExecutionRoleAlreadyInUse: The role is already used by another profile \\(resources: arn:aws:iam::123456789012:role/pod-execution\\)'));
+  });
+
+  test('a missing cluster fails the create with a clear message', async () => {
+    const event = createEvent(props({ ClusterName: 'no-such-cluster' }));
+    await expect(onEvent(event)).rejects.toThrow(/Cannot create Fargate profile ".*" on cluster "no-such-cluster": the cluster was not found/);
+  });
+
+  test('an invalid spec rejected by EKS fails at once', async () => {
+    emulator.markSubnetPublic('subnet-public');
+    await expect(onEvent(createEvent(props({ Subnets: ['subnet-public'] })))).rejects.toThrow(/Failed to create Fargate profile .*InvalidParameterException/);
+  });
+
+  test('a duplicate onEvent (Lambda retry of the same request) creates nothing twice', async () => {
+    const event = createEvent(props());
+    const first = await onEvent(event);
+    const second = await onEvent(event);
+    expect(second.PhysicalResourceId).toBe(first.PhysicalResourceId);
+    expect(emulator.profiles(cluster)).toHaveLength(1);
+    expect(count({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
+  });
+
+  test('concurrent invocations of the same request converge on one profile through the clientRequestToken', async () => {
+    const event = createEvent(props());
+    // Both see NOT_FOUND and both create: EKS answers the second with the first's profile.
+    const [a, b] = await Promise.all([onEvent(event), onEvent(event)]);
+    expect(b.PhysicalResourceId).toBe(a.PhysicalResourceId);
+    expect(emulator.profiles(cluster).map(p => p.fargateProfileName)).toEqual([a.PhysicalResourceId]);
+    expect(count({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBe(0);
+  });
+
+  test('an explicit name already used by a different profile fails without touching it', async () => {
+    await createProfile(props({ FargateProfileName: 'taken', PodExecutionRoleArn: OTHER_ROLE }), 'Other');
+    const event = createEvent(props({ FargateProfileName: 'taken' }));
+    await expect(run(event)).rejects.toThrow(/"taken" on cluster .* already exists with a different pod execution role, selectors or subnets/);
+    expect(emulator.describe(cluster, 'taken')!.podExecutionRoleArn).toBe(OTHER_ROLE);
+    expect(count({ operation: 'DeleteFargateProfile' })).toBe(0);
+  });
+});
+
+describe('conflicts, propagation and throttling', () => {
+  test('a create blocked by another profile in CREATING is deferred, then retried by isComplete', async () => {
+    emulator.setProfileDelays('blocker', { createDelayMs: 300 });
+    await onEvent(createEvent(props({ FargateProfileName: 'blocker' }), 'Blocker'));
+
+    const event = createEvent(props({ FargateProfileName: 'second' }));
+    const result = await onEvent(event);
+    expect(result.PhysicalResourceId).toBe('second');
+    expect(emulator.describe(cluster, 'second')).toBeUndefined();
+    expect(count({ operation: 'CreateFargateProfile', profile: 'second', outcome: 'ResourceInUseException' })).toBe(1);
+    expect(logs.some(l => l.includes('"waitReason":"CONFLICT"') && l.includes('blocker in CREATING'))).toBe(true);
+
+    let complete: IsCompleteResponse = { IsComplete: false };
+    for (let i = 0; i < 40 && !complete.IsComplete; i++) {
+      complete = await isComplete(completeEvent(event, result), contextWithBudget(300));
+    }
+    expect(complete.IsComplete).toBe(true);
+    expect(emulator.describe(cluster, 'second')!.status).toBe('ACTIVE');
+  });
+
+  test('a delete blocked by another profile in DELETING waits, then deletes', async () => {
+    await createProfile(props({ FargateProfileName: 'first' }), 'First');
+    await createProfile(props({ FargateProfileName: 'second' }), 'Second');
+    emulator.setProfileDelays('first', { deleteDelayMs: 300 });
+    await onEvent(deleteEvent('first', props({ FargateProfileName: 'first' }), 'First'));
+
+    const event = deleteEvent('second', props({ FargateProfileName: 'second' }), 'Second');
+    const result = await onEvent(event);
+    expect(emulator.describe(cluster, 'second')!.status).toBe('ACTIVE');
+    let complete: IsCompleteResponse = { IsComplete: false };
+    for (let i = 0; i < 40 && !complete.IsComplete; i++) {
+      complete = await isComplete(completeEvent(event, result), contextWithBudget(300));
+    }
+    expect(complete).toEqual({ IsComplete: true });
+    expect(emulator.describe(cluster, 'second')).toBeUndefined();
+    expect(count({ operation: 'DeleteFargateProfile', profile: 'second', outcome: 'ResourceInUseException' })).toBeGreaterThanOrEqual(1);
+  });
+
+  test('the IAM trust-policy propagation error is retried until the role works', async () => {
+    emulator.faults.iamPropagationMs = 250;
+    const { physicalId } = await run(createEvent(props({ PodExecutionRoleArn: 'arn:aws:iam::123456789012:role/fresh-role' })));
+    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(count({ operation: 'CreateFargateProfile', outcome: 'InvalidParameterException' })).toBeGreaterThanOrEqual(1);
+    expect(logs.some(l => l.includes('"waitReason":"IAM_PROPAGATION"'))).toBe(true);
+  });
+
+  test('throttling and 5xx beyond the SDK retries are retried with backoff by the handler', async () => {
+    const event = createEvent(props());
+    const result = await onEvent(event);
+    emulator.failNextCalls('ThrottlingException', { operation: 'DescribeFargateProfile', count: 2 });
+    emulator.failNextCalls('ServerException', { operation: 'DescribeFargateProfile', count: 1 });
+    const complete = await isComplete(completeEvent(event, result), contextWithBudget(3000));
+    expect(complete.IsComplete).toBe(true);
+    expect(count({ operation: 'DescribeFargateProfile', outcome: 'ThrottlingException' })).toBe(2);
+    expect(count({ operation: 'DescribeFargateProfile', outcome: 'ServerException' })).toBe(1);
+  });
+
+  test('a throttled create in onEvent is deferred to isComplete instead of failing', async () => {
+    emulator.failNextCalls('ThrottlingException', { operation: 'CreateFargateProfile', count: 1 });
+    const { physicalId } = await run(createEvent(props()));
+    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+  });
+
+  test('the deadline error names the profile, the last status and the blocker', async () => {
+    emulator.setProfileDelays('slow-delete', { deleteDelayMs: 60_000 });
+    await createProfile(props({ FargateProfileName: 'slow-delete' }), 'Slow');
+    await onEvent(deleteEvent('slow-delete', props({ FargateProfileName: 'slow-delete' }), 'Slow'));
+
+    process.env.HANDLER_WAIT_TIMEOUT_MS = '150';
+    const event = createEvent(props({ FargateProfileName: 'waiting' }));
+    const result = await onEvent(event);
+    await expect(isComplete(completeEvent(event, result), contextWithBudget(2000))).rejects.toThrow(
+      `Timed out waiting for Fargate profile "waiting" on cluster "${cluster}" to become ACTIVE: ` +
+      'last status NOT_FOUND (create deferred), blocked by profile "slow-delete" in DELETING.');
+  });
+
+  test('without a context isComplete makes exactly one check', async () => {
+    emulator.createDelayMs = 5_000;
+    const event = createEvent(props());
+    const result = await onEvent(event);
+    emulator.clearCalls();
+    await expect(isComplete(completeEvent(event, result))).resolves.toEqual({ IsComplete: false });
+    expect(count()).toBe(1);
+    expect(count({ operation: 'DescribeFargateProfile' })).toBe(1);
+  });
+
+  test('isComplete polls no more often than HANDLER_POLL_INTERVAL_MS and yields at the safety margin', async () => {
+    emulator.createDelayMs = 5_000;
+    process.env.HANDLER_POLL_INTERVAL_MS = '100';
+    process.env.HANDLER_SAFETY_MARGIN_MS = '100';
+    const event = createEvent(props());
+    const result = await onEvent(event);
+    emulator.clearCalls();
+    const started = Date.now();
+    await expect(isComplete(completeEvent(event, result), contextWithBudget(600))).resolves.toEqual({ IsComplete: false });
+    const elapsed = Date.now() - started;
+    const describes = callsHere().filter(c => c.operation === 'DescribeFargateProfile');
+    expect(describes.length).toBeGreaterThanOrEqual(2);
+    expect(describes.length).toBeLessThanOrEqual(Math.floor(elapsed / 100) + 1);
+    for (let i = 1; i < describes.length; i++) {
+      expect(describes[i].at - describes[i - 1].at).toBeGreaterThanOrEqual(95);
+    }
+    // It returned before the invocation's time ran out, keeping the margin.
+    expect(elapsed).toBeLessThan(600);
+  });
+});
+
+describe('update', () => {
+  test('a tags-only change is applied in place with the same physical id', async () => {
+    const old = props({ Tags: [{ Key: 'keep', Value: '1' }, { Key: 'drop', Value: 'x' }] });
+    const name = await createProfile(old);
+    const arn = emulator.describe(cluster, name)!.fargateProfileArn;
+    const next = props({ Tags: [{ Key: 'keep', Value: '2' }, { Key: 'new', Value: 'y' }] });
+    const { physicalId, complete } = await run(updateEvent(name, old, next));
+    expect(physicalId).toBe(name);
+    expect(complete).toEqual({ IsComplete: true, Data: { Arn: arn } });
+    expect(emulator.describe(cluster, name)!.tags).toEqual({ keep: '2', new: 'y' });
+    expect(emulator.profiles(cluster)).toHaveLength(1);
+    expect(count({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
+  });
+
+  test('tags added outside the stack are left alone by a tag update', async () => {
+    const old = props({ Tags: [{ Key: 'team', Value: 'a' }] });
+    const name = await createProfile(old);
+    const arn = emulator.describe(cluster, name)!.fargateProfileArn;
+    await new EKSClient(emulator.clientConfig()).send(new TagResourceCommand({ resourceArn: arn, tags: { external: 'z' } }));
+    await run(updateEvent(name, old, props({ Tags: [] })));
+    expect(emulator.describe(cluster, name)!.tags).toEqual({ external: 'z' });
+  });
+
+  test('reordering selectors, labels and subnets is a no-op', async () => {
+    const old = props({
+      Selectors: [
+        { Namespace: 'a', Labels: [{ Key: 'x', Value: '1' }, { Key: 'y', Value: '2' }] },
+        { Namespace: 'b' },
+      ],
+      Subnets: ['subnet-1', 'subnet-2'],
+    });
+    const name = await createProfile(old);
+    emulator.clearCalls();
+    const next = props({
+      Selectors: [
+        { Namespace: 'b' },
+        { Namespace: 'a', Labels: [{ Key: 'y', Value: '2' }, { Key: 'x', Value: '1' }] },
+      ],
+      Subnets: ['subnet-2', 'subnet-1'],
+    });
+    const { physicalId, complete } = await run(updateEvent(name, old, next));
+    expect(physicalId).toBe(name);
+    expect(complete.IsComplete).toBe(true);
+    const mutations = callsHere().filter(c => c.operation !== 'DescribeFargateProfile');
+    expect(mutations).toEqual([]);
+  });
+
+  test('an immutable change with a generated name creates a replacement with a new name', async () => {
+    const old = props();
+    const name = await createProfile(old);
+    const next = props({ Selectors: [{ Namespace: 'other' }] });
+    const event = updateEvent(name, old, next);
+    const { physicalId, complete } = await run(event);
+    expect(physicalId).toBe(generateProfileName('MyProfile', event.RequestId));
+    expect(physicalId).not.toBe(name);
+    const created = emulator.describe(cluster, physicalId)!;
+    expect(created.status).toBe('ACTIVE');
+    expect(created.selectors).toEqual([{ namespace: 'other' }]);
+    expect(complete).toEqual({ IsComplete: true, Data: { Arn: created.fargateProfileArn } });
+    // The old one is CloudFormation's to delete (with a Delete event), not the update's.
+    expect(emulator.describe(cluster, name)!.status).toBe('ACTIVE');
+  });
+
+  test('changing the explicit name creates the new profile under the new name', async () => {
+    const old = props({ FargateProfileName: 'name-one' });
+    await createProfile(old);
+    const { physicalId } = await run(updateEvent('name-one', old, props({ FargateProfileName: 'name-two', PodExecutionRoleArn: OTHER_ROLE })));
+    expect(physicalId).toBe('name-two');
+    expect(emulator.describe(cluster, 'name-two')!.podExecutionRoleArn).toBe(OTHER_ROLE);
+    expect(emulator.describe(cluster, 'name-one')!.status).toBe('ACTIVE');
+  });
+
+  test('an immutable change with an unchanged explicit name is rejected touching nothing', async () => {
+    const old = props({ FargateProfileName: 'fixed' });
+    await createProfile(old);
+    emulator.clearCalls();
+    await expect(onEvent(updateEvent('fixed', old, props({ FargateProfileName: 'fixed', Subnets: ['subnet-9'] }))))
+      .rejects.toThrow(/Subnets changed, but Fargate profiles are immutable .* Change FargateProfileName, or remove it/);
+    expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+  });
+
+  test('a replacement blocked by a profile in DELETING is deferred and completed by isComplete', async () => {
+    await createProfile(props({ FargateProfileName: 'going' }), 'Going');
+    const old = props();
+    const name = await createProfile(old);
+    emulator.setProfileDelays('going', { deleteDelayMs: 250 });
+    await onEvent(deleteEvent('going', props({ FargateProfileName: 'going' }), 'Going'));
+
+    const event = updateEvent(name, old, props({ PodExecutionRoleArn: OTHER_ROLE }));
+    const { physicalId } = await run(event);
+    expect(physicalId).not.toBe(name);
+    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(count({ operation: 'CreateFargateProfile', profile: physicalId, outcome: 'ResourceInUseException' })).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('delete', () => {
+  test('deletes the profile and completes when it is gone', async () => {
+    const p = props();
+    const name = await createProfile(p);
+    const { complete } = await run(deleteEvent(name, p));
+    expect(complete).toEqual({ IsComplete: true });
+    expect(emulator.describe(cluster, name)).toBeUndefined();
+  });
+
+  test('an already deleted profile counts as deleted', async () => {
+    const p = props();
+    const name = await createProfile(p);
+    emulator.deleteProfileOutOfBand(cluster, name);
+    const { complete } = await run(deleteEvent(name, p));
+    expect(complete).toEqual({ IsComplete: true });
+    expect(count({ operation: 'DeleteFargateProfile' })).toBe(0);
+  });
+
+  test('a deleted cluster counts as deleted', async () => {
+    const p = props();
+    const name = await createProfile(p);
+    emulator.deleteClusterOutOfBand(cluster);
+    const { complete } = await run(deleteEvent(name, p));
+    expect(complete).toEqual({ IsComplete: true });
+  });
+
+  test('DELETE_FAILED fails with the health issues', async () => {
+    const p = props();
+    const name = await createProfile(p);
+    emulator.failDelete(name, { code: 'AccessDenied', message: 'Not allowed to detach', resourceIds: ['eni-1'] });
+    await expect(run(deleteEvent(name, p))).rejects.toThrow(/failed to delete \(status DELETE_FAILED\): AccessDenied: Not allowed to detach \(resources: eni-1\)/);
+  });
+
+  test('only the profile named by the event is touched', async () => {
+    const p = props();
+    const mine = await createProfile(p);
+    const theirs = await createProfile(props(), 'Theirs');
+    await run(deleteEvent(mine, p));
+    expect(emulator.describe(cluster, theirs)!.status).toBe('ACTIVE');
+    expect(callsHere().filter(c => c.profile === theirs && c.operation === 'DeleteFargateProfile')).toEqual([]);
+  });
+});
+
+describe('logging', () => {
+  test('logs one JSON line per decision with the event summary, never the ResponseURL', async () => {
+    await run(createEvent(props()));
+    expect(logs.length).toBeGreaterThan(0);
+    for (const line of logs) {
+      expect(line).not.toContain('X-Amz-Signature');
+      expect(line).not.toContain('emulator-fake');
+      const entry = JSON.parse(line);
+      expect(entry).toMatchObject({ requestType: 'Create', logicalResourceId: 'MyProfile', cluster });
+      expect(typeof entry.action).toBe('string');
+    }
+  });
+
+  test('a malformed event is rejected with a clear message and nothing logged of its secrets', async () => {
+    const event = { ...createEvent(props()), ResourceProperties: { ClusterName: cluster } };
+    await expect(onEvent(event)).rejects.toThrow('Invalid event: ResourceProperties.PodExecutionRoleArn must be a non-empty string, got nothing (the property is missing).');
+    expect(logs.join('\n')).not.toContain('X-Amz-Signature');
+    expect(count({ cluster })).toBe(0);
+  });
+});
