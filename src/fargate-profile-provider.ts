@@ -90,12 +90,26 @@ export class FargateProfileProvider extends Construct {
       description: 'isComplete handler of Custom::EKSFargateProfile',
     });
 
+    // The framework's functions get roles that write only to the provider's log group,
+    // instead of the default roles' AWSLambdaBasicExecutionRole (logs on every log group).
+    // Two roles, as aws-cdk-lib requires: one shared role would form a dependency cycle.
+    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: LOG_RETENTION });
+    const frameworkRole = (id: string, runs: string) => {
+      const role = new iam.Role(this, id, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Runs the provider framework's ${runs} function of the EKS Fargate profiles of this stack`,
+      });
+      providerLogs.grantWrite(role);
+      return role;
+    };
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: QUERY_INTERVAL,
       totalTimeout: TOTAL_TIMEOUT,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: LOG_RETENTION }),
+      logGroup: providerLogs,
+      frameworkOnEventRole: frameworkRole('FrameworkOnEventRole', 'onEvent'),
+      frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkCompleteRole', 'isComplete and onTimeout'),
     });
     this.serviceToken = provider.serviceToken;
 
