@@ -149,6 +149,17 @@ describe('server errors', () => {
     expect(emulator.describe('demo', 'web')).toBeUndefined();
   });
 
+  test("the SDK's default retry strategy retries a ServerException", async () => {
+    const retrying = new EKSClient({ ...emulator.clientConfig(), maxAttempts: 2 });
+    try {
+      emulator.failNextCalls('ServerException');
+      await expect(retrying.send(new ListFargateProfilesCommand({ clusterName: 'demo' }))).resolves.toMatchObject({ $metadata: { attempts: 2 } });
+      expect(emulator.calls.map((c) => c.outcome)).toEqual(['ServerException', 'OK']);
+    } finally {
+      retrying.destroy();
+    }
+  });
+
   test('serverErrorProbability 1 fails every call', async () => {
     emulator.faults.serverErrorProbability = 1;
     await expect(describeProfile('x')).rejects.toBeInstanceOf(ServerException);

@@ -15,7 +15,10 @@
  * emulator.addCluster('demo', { privateSubnets? });  emulator.markSubnetPublic('subnet-pub');
  * emulator.createDelayMs = 50; emulator.deleteDelayMs = 50;        // emulator-wide defaults
  * emulator.setProfileDelays('p', { createDelayMs?, deleteDelayMs? }); // per profile name
+ *   (delays are fixed when a create/delete is accepted; later changes affect later requests only)
  * emulator.faults.iamPropagationMs / .throttleProbability / .serverErrorProbability
+ * emulator.seeRole(roleArn)                 // start a role's IAM propagation window now
+ * emulator.deleteBlockedByCreating = false; emulator.maxProfilesPerCluster = 10;
  * emulator.failNextCalls('ServerException', { operation?, profile?, count?, message? });
  * emulator.failCreate('p', issue | issues, times?) / emulator.failNextCreate('demo', issue | issues)
  * emulator.failDelete('p', issue | issues, times?) / emulator.failNextDelete('demo', issue | issues)
@@ -23,6 +26,7 @@
  * emulator.deleteClusterOutOfBand('demo'); emulator.deleteProfileOutOfBand('demo', 'p');
  * emulator.describe('demo', 'p') / emulator.profiles('demo')   // snapshots, no HTTP
  * emulator.calls / emulator.callCount({ operation?, cluster?, profile?, outcome? }) / emulator.counters()
+ * emulator.clearCalls()
  * emulator.timeline('demo', 'p') / emulator.timelines()        // createRequestedAt, activeAt, goneAt, ...
  * await emulator.stop();
  * ```
@@ -48,6 +52,15 @@
  * - The IAM propagation fault starts its window when a role ARN is first seen in a create request
  *   that passed validation (or at `seeRole(arn)`).
  * - Tag operations follow their own error model: BadRequestException / NotFoundException.
+ * - Faults are checked before anything else, in this order: `failNextCalls` queue, then
+ *   `throttleProbability`, then `serverErrorProbability` (the seeded PRNG is drawn only while a
+ *   probability is > 0, so a run is reproducible for a given seed and call sequence). In SDK
+ *   3.1169.0 ThrottlingException is part of the EKS model (HTTP 429); the SDK's standard retry
+ *   strategy retries it as throttling and retries ServerException (500) as a server error. An
+ *   error type outside the model surfaces as `EKSServiceException` with that `name`.
+ * - `clientRequestToken`s are remembered per cluster while the profile they created exists.
+ * - Unknown routes answer 404 UnknownOperationException; a body that is not JSON, 400
+ *   BadRequestException. Every request, failed or not, is in the call log.
  * - At most `maxProfilesPerCluster` (default 10, the service quota) profiles per cluster.
  */
 import * as http from 'node:http';
