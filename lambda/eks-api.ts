@@ -80,7 +80,7 @@ export class EksApi {
     try {
       const out = await this.client.send(
         new DescribeFargateProfileCommand({ clusterName, fargateProfileName: name }), this.sendOptions());
-      return toObserved(out.fargateProfile, name);
+      return toObserved(out?.fargateProfile, name);
     } catch (e) {
       const error = classifyError(e);
       if (error.kind === 'NOT_FOUND') return undefined;
@@ -102,7 +102,7 @@ export class EksApi {
         ...(Object.keys(spec.tags).length > 0 ? { tags: { ...spec.tags } } : {}),
         clientRequestToken: token,
       }), this.sendOptions());
-      return toObserved(out.fargateProfile, name);
+      return toObserved(out?.fargateProfile, name);
     } catch (e) {
       throw new EksCallError('CreateFargateProfile', classifyError(e));
     }

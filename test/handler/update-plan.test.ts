@@ -1,0 +1,97 @@
+import { parseProperties, ProfileSpec } from '../../lambda/event';
+import { planUpdate, tagChanges, UpdatePlan } from '../../lambda/update-plan';
+
+const ROLE = 'arn:aws:iam::123456789012:role/a';
+const ROLE_B = 'arn:aws:iam::123456789012:role/b';
+const GENERATED = 'MyProfile-0123abcd';
+
+type Wire = Record<string, unknown>;
+
+/** Specs are built through the real parser, so canonicalization is part of what is tested. */
+function spec(overrides: Wire = {}): ProfileSpec {
+  return parseProperties({
+    ClusterName: 'demo',
+    PodExecutionRoleArn: ROLE,
+    Selectors: [
+      { Namespace: 'apps', Labels: [{ Key: 'tier', Value: 'web' }, { Key: 'env', Value: 'prod' }] },
+      { Namespace: 'jobs' },
+    ],
+    Subnets: ['subnet-1', 'subnet-2'],
+    Tags: [{ Key: 'owner', Value: 'team-a' }],
+    ...overrides,
+  }, 'ResourceProperties');
+}
+
+const named = (name: string, o: Wire = {}) => spec({ FargateProfileName: name, ...o });
+
+// old, new, current name, expected kind (+ name for REPLACE)
+const rows: Array<[string, ProfileSpec, ProfileSpec, string, Partial<UpdatePlan> & { kind: UpdatePlan['kind'] }]> = [
+  ['nothing changed -> no-op', spec(), spec(), GENERATED.replace('0123', 'ffff'), { kind: 'NO_OP' }],
+  ['selectors reordered -> no-op', spec(), spec({
+    Selectors: [{ Namespace: 'jobs' }, { Namespace: 'apps', Labels: [{ Key: 'env', Value: 'prod' }, { Key: 'tier', Value: 'web' }] }],
+  }), 'p-old', { kind: 'NO_OP' }],
+  ['subnets reordered -> no-op', spec(), spec({ Subnets: ['subnet-2', 'subnet-1'] }), 'p-old', { kind: 'NO_OP' }],
+  ['tags reordered -> no-op', spec({ Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }),
+    spec({ Tags: [{ Key: 'b', Value: '2' }, { Key: 'a', Value: '1' }] }), 'p-old', { kind: 'NO_OP' }],
+  ['explicit name unchanged, nothing else -> no-op', named('fixed'), named('fixed'), 'fixed', { kind: 'NO_OP' }],
+  ['generated name now given explicitly as the same name -> no-op', spec(), named('p-old'), 'p-old', { kind: 'NO_OP' }],
+  ['tag value changed -> tags in place', spec(), spec({ Tags: [{ Key: 'owner', Value: 'team-b' }] }), 'p-old', { kind: 'UPDATE_TAGS' }],
+  ['tag added -> tags in place', spec(), spec({ Tags: [{ Key: 'owner', Value: 'team-a' }, { Key: 'x', Value: '' }] }), 'p-old', { kind: 'UPDATE_TAGS' }],
+  ['tags removed -> tags in place', spec(), spec({ Tags: undefined }), 'p-old', { kind: 'UPDATE_TAGS' }],
+  ['tags changed with an explicit name -> tags in place', named('fixed'), named('fixed', { Tags: [] }), 'fixed', { kind: 'UPDATE_TAGS' }],
+  ['selector namespace changed, generated name -> replace', spec(), spec({ Selectors: [{ Namespace: 'other' }] }), 'p-old',
+    { kind: 'REPLACE', newName: GENERATED }],
+  ['selector label value changed, generated name -> replace', spec(), spec({
+    Selectors: [{ Namespace: 'apps', Labels: [{ Key: 'tier', Value: 'api' }, { Key: 'env', Value: 'prod' }] }, { Namespace: 'jobs' }],
+  }), 'p-old', { kind: 'REPLACE', newName: GENERATED }],
+  ['subnet added, generated name -> replace', spec(), spec({ Subnets: ['subnet-1', 'subnet-2', 'subnet-3'] }), 'p-old',
+    { kind: 'REPLACE', newName: GENERATED }],
+  ['subnets removed, generated name -> replace', spec(), spec({ Subnets: undefined }), 'p-old', { kind: 'REPLACE', newName: GENERATED }],
+  ['role changed, generated name -> replace', spec(), spec({ PodExecutionRoleArn: ROLE_B }), 'p-old', { kind: 'REPLACE', newName: GENERATED }],
+  ['cluster changed, generated name -> replace', spec(), spec({ ClusterName: 'other' }), 'p-old', { kind: 'REPLACE', newName: GENERATED }],
+  ['explicit name changed alone -> replace under the new name', named('one'), named('two'), 'one', { kind: 'REPLACE', newName: 'two' }],
+  ['explicit name and role changed -> replace under the new name', named('one'), named('two', { PodExecutionRoleArn: ROLE_B }), 'one',
+    { kind: 'REPLACE', newName: 'two' }],
+  ['explicit name removed -> replace with a generated name', named('one'), spec(), 'one', { kind: 'REPLACE', newName: GENERATED }],
+  ['explicit name given where it was generated -> replace under it', spec(), named('chosen'), 'p-old', { kind: 'REPLACE', newName: 'chosen' }],
+  ['explicit unchanged name, selectors changed -> reject', named('fixed'), named('fixed', { Selectors: [{ Namespace: 'x' }] }), 'fixed',
+    { kind: 'REJECT' }],
+  ['explicit unchanged name, role changed -> reject', named('fixed'), named('fixed', { PodExecutionRoleArn: ROLE_B }), 'fixed', { kind: 'REJECT' }],
+  ['explicit unchanged name, subnets changed -> reject', named('fixed'), named('fixed', { Subnets: ['subnet-9'] }), 'fixed', { kind: 'REJECT' }],
+  ['explicit unchanged name, cluster changed -> reject', named('fixed'), named('fixed', { ClusterName: 'other' }), 'fixed', { kind: 'REJECT' }],
+];
+
+test.each(rows)('%s', (_name, oldSpec, newSpec, currentName, expected) => {
+  expect(planUpdate(oldSpec, newSpec, currentName, GENERATED)).toMatchObject(expected);
+});
+
+test('a rejection explains immutability, names what changed, and says how to replace', () => {
+  const plan = planUpdate(named('fixed'), named('fixed', { PodExecutionRoleArn: ROLE_B, Subnets: ['subnet-9'] }), 'fixed', GENERATED);
+  expect(plan.kind).toBe('REJECT');
+  const reason = plan.kind === 'REJECT' ? plan.reason : '';
+  expect(reason).toContain('Cannot update Fargate profile "fixed" on cluster "demo": PodExecutionRoleArn, Subnets changed');
+  expect(reason).toContain('Fargate profiles are immutable');
+  expect(reason).toContain('Change FargateProfileName, or remove it to let a unique name be generated');
+  expect(reason).toContain('Nothing was changed.');
+});
+
+test('a replacement says why', () => {
+  const plan = planUpdate(spec(), spec({ PodExecutionRoleArn: ROLE_B }), 'p-old', GENERATED);
+  expect(plan).toEqual({ kind: 'REPLACE', newName: GENERATED, reason: 'PodExecutionRoleArn changed' });
+});
+
+describe('tagChanges', () => {
+  test.each([
+    ['in sync', { a: '1' }, { a: '1' }, { a: '1' }, { set: {}, remove: [] }],
+    ['value changed', { a: '2' }, { a: '1' }, { a: '1' }, { set: { a: '2' }, remove: [] }],
+    ['added', { a: '1', b: '2' }, { a: '1' }, { a: '1' }, { set: { b: '2' }, remove: [] }],
+    ['managed key dropped', {}, { a: '1' }, { a: '1' }, { set: {}, remove: ['a'] }],
+    ['foreign key is kept', {}, { a: '1', theirs: 'x' }, { a: '1' }, { set: {}, remove: ['a'] }],
+    ['managed key already gone', {}, {}, { a: '1' }, { set: {}, remove: [] }],
+    ['empty value is a value', { a: '' }, {}, {}, { set: { a: '' }, remove: [] }],
+    ['prototype-looking keys are plain keys', { constructor: 'c' }, {}, { toString: 't' }, { set: { constructor: 'c' }, remove: [] }],
+  ])('%s', (_name, desired, observed, managed, expected) => {
+    const changes = tagChanges(desired as Record<string, string>, observed as Record<string, string>, managed as Record<string, string>);
+    expect({ set: { ...changes.set }, remove: changes.remove }).toEqual(expected);
+  });
+});
