@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledgeProviderFindings } from './nag-acknowledgments';
 
 /** Where the bundle lives; resolves from src/ (ts-jest) and from lib/ (compiled). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'fargate-profile-handler');
@@ -112,6 +113,7 @@ export class FargateProfileProvider extends Construct {
       frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkCompleteRole', 'isComplete and onTimeout'),
     });
     this.serviceToken = provider.serviceToken;
+    acknowledgeProviderFindings(this); // cdk-nag: design-intrinsic findings only, see nag-acknowledgments.ts
 
     // EKS needs the Fargate service-linked role; the caller creates it on first use.
     const serviceLinkedRoleArn = Stack.of(this).formatArn({

@@ -4,6 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { FARGATE_PODS_PRINCIPAL, FargateProfileProvider, fargateProfileArnPattern } from './fargate-profile-provider';
+import { acknowledgePodExecutionRoleFindings } from './nag-acknowledgments';
 import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
 import {
@@ -228,11 +229,13 @@ function createPodExecutionRole(scope: Construct, cluster: eks.ICluster): iam.IR
   const principal = new iam.ServicePrincipal(FARGATE_PODS_PRINCIPAL).withConditions({
     ArnLike: { 'aws:SourceArn': fargateProfileArnPattern(scope, cluster.clusterName) },
   });
-  return new iam.Role(scope, 'PodExecutionRole', {
+  const role = new iam.Role(scope, 'PodExecutionRole', {
     assumedBy: principal,
     managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSFargatePodExecutionRolePolicy')],
     description: `Pod execution role of the Fargate profile ${scope.node.path}`,
   });
+  acknowledgePodExecutionRoleFindings(role); // cdk-nag: the AWS managed policy EKS prescribes
+  return role;
 }
 
 /**
