@@ -2,8 +2,8 @@
 // counts, and each Fargate profile's custom resource properties.
 import * as fs from 'fs';
 import * as path from 'path';
-import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 import { EXAMPLE_STACK_NAME } from './example-stack';
+import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 
 interface Template {
   readonly Resources: { [logicalId: string]: { Type: string; Properties?: { [key: string]: unknown }; DependsOn?: string[] } };
