@@ -426,6 +426,72 @@ describe('update', () => {
   });
 });
 
+describe('update rollbacks and busy clusters', () => {
+  test('rolling back a rejected update (malformed old properties) uses the existing profile as the old state', async () => {
+    const good = props({ Tags: [{ Key: 'team', Value: 'a' }] });
+    const name = await createProfile(good);
+    emulator.clearCalls();
+    // CloudFormation's rollback: the new properties are the good ones, the old ones those that were refused.
+    const bad = { ...good, Selectors: 'default' } as unknown as Props;
+    const { physicalId, complete } = await run(updateEvent(name, bad, good));
+    expect(physicalId).toBe(name);
+    expect(complete.IsComplete).toBe(true);
+    expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+  });
+
+  test('rolling back with malformed old properties still applies a tag difference in place', async () => {
+    const name = await createProfile(props({ Tags: [{ Key: 'team', Value: 'a' }] }));
+    const bad = { ...props(), Selectors: 'default' } as unknown as Props;
+    const { physicalId } = await run(updateEvent(name, bad, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
+    expect(physicalId).toBe(name);
+    expect(emulator.describe(cluster, name)!.tags).toEqual({ team: 'b' });
+  });
+
+  test('a cluster with an update in progress defers the create until it is done', async () => {
+    emulator.setClusterUpdating(cluster, true);
+    const event = createEvent(props());
+    const result = await onEvent(event);
+    expect(emulator.describe(cluster, result.PhysicalResourceId)).toBeUndefined();
+    expect(await isComplete(completeEvent(event, result), contextWithBudget(150))).toEqual({ IsComplete: false });
+    emulator.setClusterUpdating(cluster, false);
+    let complete: IsCompleteResponse = { IsComplete: false };
+    for (let i = 0; i < 20 && !complete.IsComplete; i++) {
+      complete = await isComplete(completeEvent(event, result), contextWithBudget(300));
+    }
+    expect(complete.IsComplete).toBe(true);
+  });
+
+  test('the deadline error for an IAM role that never works says what to fix', async () => {
+    emulator.faults.iamPropagationMs = 60_000;
+    process.env.HANDLER_WAIT_TIMEOUT_MS = '100';
+    const event = createEvent(props({ PodExecutionRoleArn: 'arn:aws:iam::123456789012:role/never-trusted' }));
+    const result = await onEvent(event);
+    await expect(isComplete(completeEvent(event, result), contextWithBudget(2000))).rejects.toThrow(
+      /to become ACTIVE: last status NOT_FOUND \(create deferred\), the pod execution role's trust policy was still rejected .*eks-fargate-pods\.amazonaws\.com/);
+  });
+
+  test('a profile still CREATING when its delete arrives (rollback) is deleted once it settles', async () => {
+    emulator.createDelayMs = 200;
+    const p = props();
+    const created = await onEvent(createEvent(p));
+    const { complete } = await run(deleteEvent(created.PhysicalResourceId, p));
+    expect(complete).toEqual({ IsComplete: true });
+    expect(emulator.describe(cluster, created.PhysicalResourceId)).toBeUndefined();
+    expect(count({ operation: 'DeleteFargateProfile', outcome: 'ResourceInUseException' })).toBe(0);
+  });
+
+  test('a delete whose deadline passes names the last status', async () => {
+    const p = props();
+    const name = await createProfile(p);
+    emulator.setProfileDelays(name, { deleteDelayMs: 60_000 });
+    process.env.HANDLER_WAIT_TIMEOUT_MS = '100';
+    const event = deleteEvent(name, p);
+    const result = await onEvent(event);
+    await expect(isComplete(completeEvent(event, result), contextWithBudget(2000))).rejects.toThrow(
+      `Timed out waiting for Fargate profile "${name}" on cluster "${cluster}" to be deleted: last status DELETING.`);
+  });
+});
+
 describe('delete', () => {
   test('deletes the profile and completes when it is gone', async () => {
     const p = props();

@@ -1,0 +1,26 @@
+import { backoffMs, DEFAULT_TIMING, readTiming } from '../../lambda/config';
+
+test('timing knobs come from the environment, defaults otherwise', () => {
+  expect(readTiming({})).toEqual(DEFAULT_TIMING);
+  expect(DEFAULT_TIMING).toEqual({ pollIntervalMs: 2000, safetyMarginMs: 15000, waitTimeoutMs: 3300000, retryBaseMs: 1000 });
+  expect(readTiming({
+    HANDLER_POLL_INTERVAL_MS: '20',
+    HANDLER_SAFETY_MARGIN_MS: '0',
+    HANDLER_WAIT_TIMEOUT_MS: '5000',
+    HANDLER_RETRY_BASE_MS: '7',
+  })).toEqual({ pollIntervalMs: 20, safetyMarginMs: 0, waitTimeoutMs: 5000, retryBaseMs: 7 });
+});
+
+test.each(['', 'abc', '-5', '1.5', '1e3'])('a malformed value %j falls back to the default', (value) => {
+  expect(readTiming({ HANDLER_POLL_INTERVAL_MS: value }).pollIntervalMs).toBe(DEFAULT_TIMING.pollIntervalMs);
+});
+
+test('backoff grows exponentially from the base, is capped, and is jittered within [half, full]', () => {
+  const low = () => 0;
+  const high = () => 1;
+  expect([0, 1, 2, 3].map(a => backoffMs(a, 100, high))).toEqual([100, 200, 400, 800]);
+  expect([0, 1, 2, 3].map(a => backoffMs(a, 100, low))).toEqual([50, 100, 200, 400]);
+  expect(backoffMs(5, 100, high)).toBe(3200);
+  expect(backoffMs(50, 100, high)).toBe(3200);
+  expect(backoffMs(-1, 100, high)).toBe(100);
+});

@@ -1,0 +1,36 @@
+import { Job, Progress, timeoutMessage } from '../../lambda/controller';
+import { parseProperties } from '../../lambda/event';
+
+const spec = parseProperties({
+  ClusterName: 'demo',
+  PodExecutionRoleArn: 'arn:aws:iam::123456789012:role/pod',
+  Selectors: [{ Namespace: 'default' }],
+}, 'ResourceProperties');
+
+const job = (desired: Job['desired']): Job => ({
+  desired, clusterName: 'demo', profileName: 'web', spec, clientRequestToken: 't', previouslyManagedTags: {},
+});
+
+const progress = (p: Partial<Progress>): Progress => ({ lastStatus: 'UNKNOWN', createDeferred: false, retryAttempts: 0, ...p });
+
+test.each<[string, Job['desired'], Partial<Progress>, string]>([
+  ['create deferred by a conflict', 'PRESENT',
+    { lastStatus: 'NOT_FOUND', createDeferred: true, waitReason: 'CONFLICT', blocker: { profileName: 'x', status: 'DELETING' } },
+    'to become ACTIVE: last status NOT_FOUND (create deferred), blocked by profile "x" in DELETING.'],
+  ['conflict without a named blocker', 'PRESENT',
+    { lastStatus: 'NOT_FOUND', createDeferred: true, waitReason: 'CONFLICT', detail: 'cluster demo currently has an update in progress' },
+    'last status NOT_FOUND (create deferred), blocked by another profile of the cluster (cluster demo currently has an update in progress).'],
+  ['still creating', 'PRESENT', { lastStatus: 'CREATING', waitReason: 'CREATING' }, 'to become ACTIVE: last status CREATING.'],
+  ['throttled until the end', 'PRESENT', { lastStatus: 'CREATING', waitReason: 'RETRYABLE', detail: 'ThrottlingException: Rate exceeded' },
+    'last status CREATING, last error: ThrottlingException: Rate exceeded.'],
+  ['name in use', 'PRESENT', { lastStatus: 'NOT_FOUND', createDeferred: true, waitReason: 'NAME_IN_USE', detail: 'A Fargate Profile already exists' },
+    'the name was in use (A Fargate Profile already exists).'],
+  ['delete waiting for CREATING to end', 'ABSENT', { lastStatus: 'CREATING', waitReason: 'LEAVING_CREATING' },
+    'to be deleted: last status CREATING, waiting for it to finish CREATING before deleting it.'],
+  ['delete blocked', 'ABSENT', { lastStatus: 'ACTIVE', waitReason: 'CONFLICT', blocker: { profileName: 'y', status: 'DELETING' } },
+    'to be deleted: last status ACTIVE, blocked by profile "y" in DELETING.'],
+])('%s', (_name, desired, p, expected) => {
+  const message = timeoutMessage(job(desired), progress(p));
+  expect(message.startsWith('Timed out waiting for Fargate profile "web" on cluster "demo" to ')).toBe(true);
+  expect(message).toContain(expected);
+});
