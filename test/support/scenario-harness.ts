@@ -1,0 +1,89 @@
+// Wiring for the lifecycle scenarios, the local deploy and the benchmark: an EKS
+// emulator, and lifecycle runners that drive the BUNDLED handler against it with the
+// construct's Provider timing and the handler's knobs scaled down by one factor.
+import { EksEmulator, EksEmulatorOptions } from './eks-emulator';
+import { LifecycleRunner, LifecycleRunnerOptions } from './lifecycle-runner';
+import { ProviderTiming } from './provider-framework';
+import { IS_COMPLETE_TIMEOUT, ON_EVENT_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT } from '../../src/fargate-profile-provider';
+
+/** The handler's default knobs (the shared contract), before scaling. */
+export const HANDLER_DEFAULTS_MS = {
+  HANDLER_POLL_INTERVAL_MS: 2_000,
+  HANDLER_SAFETY_MARGIN_MS: 15_000,
+  HANDLER_WAIT_TIMEOUT_MS: 3_300_000,
+  HANDLER_RETRY_BASE_MS: 1_000,
+} as const;
+
+/** Scenario time scale: 1 real second = 10 ms (queryInterval 100 ms, isComplete timeout 3 s). */
+export const SCENARIO_SCALE = 1 / 100;
+/** Emulated CREATING -> ACTIVE and DELETING -> gone time in scenarios (a 40 s profile at scale). */
+export const SCENARIO_T_MS = 400;
+
+/**
+ * The first SDK call of the bundle in a fresh process loads and initializes the SDK (~1 s under
+ * jest): time that Lambda spends too but that does not shrink with the scale. onEvent's timeout
+ * never goes below this, so a cold start does not look like a handler that hangs.
+ */
+export const COLD_START_ALLOWANCE_MS = 5_000;
+
+/** The construct's Provider timing (onEvent/isComplete Lambda timeouts, queryInterval, totalTimeout), scaled. */
+export function scaledProviderTiming(scale: number): ProviderTiming {
+  return {
+    queryIntervalMs: Math.round(QUERY_INTERVAL.toMilliseconds() * scale),
+    totalTimeoutMs: Math.round(TOTAL_TIMEOUT.toMilliseconds() * scale),
+    onEventTimeoutMs: Math.max(COLD_START_ALLOWANCE_MS, Math.round(ON_EVENT_TIMEOUT.toMilliseconds() * scale)),
+    isCompleteTimeoutMs: Math.round(IS_COMPLETE_TIMEOUT.toMilliseconds() * scale),
+  };
+}
+
+/** The handler's knobs at their defaults, scaled (as environment variables). */
+export function scaledHandlerEnv(scale: number, overrides: Partial<Record<keyof typeof HANDLER_DEFAULTS_MS, number>> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(HANDLER_DEFAULTS_MS)) {
+    const ms = overrides[key as keyof typeof HANDLER_DEFAULTS_MS] ?? Math.max(1, Math.round(value * scale));
+    env[key] = String(ms);
+  }
+  return env;
+}
+
+export interface ScenarioOptions {
+  readonly scale?: number;
+  readonly emulator?: EksEmulatorOptions;
+  /** Handler knob overrides, in ms. */
+  readonly handlerEnv?: Partial<Record<keyof typeof HANDLER_DEFAULTS_MS, number>>;
+  /** Clusters to create in the emulator. @default ['demo'] */
+  readonly clusters?: string[];
+}
+
+/** An emulator plus a factory of runners (stacks) deploying against it. */
+export class Scenario {
+  public static async start(options: ScenarioOptions = {}): Promise<Scenario> {
+    const emulator = await EksEmulator.start({ createDelayMs: SCENARIO_T_MS, deleteDelayMs: SCENARIO_T_MS, seed: 7, ...options.emulator });
+    for (const cluster of options.clusters ?? ['demo']) emulator.addCluster(cluster);
+    return new Scenario(emulator, options);
+  }
+
+  public readonly scale: number;
+  private readonly restoreEnv: () => void;
+
+  private constructor(public readonly emulator: EksEmulator, private readonly options: ScenarioOptions) {
+    this.scale = options.scale ?? SCENARIO_SCALE;
+    // Fake credentials, region and endpoint for the SDK inside the bundle.
+    this.restoreEnv = emulator.useInProcessEnv();
+  }
+
+  /** A stack deployed through the bundled handler against this scenario's emulator. */
+  public stack(stackName = 'ScenarioStack', options: Partial<LifecycleRunnerOptions> = {}): LifecycleRunner {
+    return new LifecycleRunner({
+      stackName,
+      timing: scaledProviderTiming(this.scale),
+      ...options,
+      env: { ...this.emulator.environment(), ...scaledHandlerEnv(this.scale, this.options.handlerEnv), ...options.env },
+    });
+  }
+
+  public async stop(): Promise<void> {
+    this.restoreEnv();
+    await this.emulator.stop();
+  }
+}
