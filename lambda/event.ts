@@ -172,7 +172,9 @@ function parseSelectors(raw: unknown, where: string): CanonicalSelector[] {
       labels: parseKeyValues(item.Labels, `${at}.Labels`) ?? {},
     };
   });
-  return selectors.sort((a, b) => compare(selectorKey(a), selectorKey(b)));
+  // A repeated selector adds nothing: keep one, so comparisons never see a difference in duplicates.
+  const unique = new Map(selectors.map(s => [selectorKey(s), s]));
+  return [...unique.values()].sort((a, b) => compare(selectorKey(a), selectorKey(b)));
 }
 
 function parseSubnets(raw: unknown, where: string): string[] | undefined {

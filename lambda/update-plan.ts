@@ -53,7 +53,8 @@ export function immutableChanges(a: ProfileSpec, b: ProfileSpec): string[] {
 }
 
 export function selectorsEqual(a: readonly CanonicalSelector[], b: readonly CanonicalSelector[]): boolean {
-  return listEqual(a.map(selectorKey).sort(), b.map(selectorKey).sort());
+  // As sets: a duplicated selector matches the same pods.
+  return listEqual([...new Set(a.map(selectorKey))], [...new Set(b.map(selectorKey))]);
 }
 
 export interface TagChanges {

@@ -46,6 +46,14 @@ describe('valid events', () => {
     expect(Object.entries(parsed.spec.tags)).toEqual([['x', '1'], ['y', '']]);
   });
 
+  test('repeated selectors and subnets are kept once', () => {
+    const parsed = parseEvent(event({
+      ResourceProperties: props({ Selectors: [{ Namespace: 'a' }, { Namespace: 'a', Labels: [] }], Subnets: ['subnet-1', 'subnet-1'] }),
+    }));
+    expect(parsed.spec.selectors).toHaveLength(1);
+    expect(parsed.spec.subnets).toEqual(['subnet-1']);
+  });
+
   test('an empty subnet list means no subnets (EKS picks the private ones)', () => {
     expect(parseEvent(event({ ResourceProperties: props({ Subnets: [] }) })).spec.subnets).toBeUndefined();
   });

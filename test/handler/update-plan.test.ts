@@ -30,6 +30,9 @@ const rows: Array<[string, ProfileSpec, ProfileSpec, string, Partial<UpdatePlan>
   ['selectors reordered -> no-op', spec(), spec({
     Selectors: [{ Namespace: 'jobs' }, { Namespace: 'apps', Labels: [{ Key: 'env', Value: 'prod' }, { Key: 'tier', Value: 'web' }] }],
   }), 'p-old', { kind: 'NO_OP' }],
+  ['a selector repeated -> no-op', spec(), spec({
+    Selectors: [{ Namespace: 'jobs' }, { Namespace: 'jobs' }, { Namespace: 'apps', Labels: [{ Key: 'env', Value: 'prod' }, { Key: 'tier', Value: 'web' }] }],
+  }), 'p-old', { kind: 'NO_OP' }],
   ['subnets reordered -> no-op', spec(), spec({ Subnets: ['subnet-2', 'subnet-1'] }), 'p-old', { kind: 'NO_OP' }],
   ['tags reordered -> no-op', spec({ Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }),
     spec({ Tags: [{ Key: 'b', Value: '2' }, { Key: 'a', Value: '1' }] }), 'p-old', { kind: 'NO_OP' }],
