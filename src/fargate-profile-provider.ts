@@ -95,8 +95,8 @@ export class FargateProfileProvider extends Construct {
     // instead of the default roles' AWSLambdaBasicExecutionRole (logs on every log group).
     // Two roles, as aws-cdk-lib requires: one shared role would form a dependency cycle.
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: LOG_RETENTION });
-    const frameworkRole = (id: string, runs: string) => {
-      const role = new iam.Role(this, id, {
+    const frameworkRole = (roleId: string, runs: string) => {
+      const role = new iam.Role(this, roleId, {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
         description: `Runs the provider framework's ${runs} function of the EKS Fargate profiles of this stack`,
       });
