@@ -152,10 +152,10 @@ export class FargateProfileProvider extends Construct {
   }
 
   private grantCluster(cluster: eks.ICluster): void {
-    // CreateFargateProfile and ListFargateProfiles act on the cluster (the handler lists
-    // to wait out profiles that are still CREATING/DELETING); the rest on its profiles.
+    // Exactly the calls the handler makes. CreateFargateProfile acts on the cluster; the
+    // others on its profiles (the handler reads tags from DescribeFargateProfile).
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['eks:CreateFargateProfile', 'eks:ListFargateProfiles'],
+      actions: ['eks:CreateFargateProfile'],
       resources: [cluster.clusterArn],
     }));
     this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -164,7 +164,6 @@ export class FargateProfileProvider extends Construct {
         'eks:DeleteFargateProfile',
         'eks:TagResource',
         'eks:UntagResource',
-        'eks:ListTagsForResource',
       ],
       resources: [fargateProfileArnPattern(this, cluster.clusterName)],
     }));
