@@ -1,0 +1,135 @@
+// cdk-nag, as a user runs it: `Validations.of(app).addPlugins(new AwsSolutionsChecks(app))` and
+// synthesize. Our resources must produce zero findings without the user acknowledging anything,
+// and our acknowledgments must stay on our own constructs.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KubectlV32Layer } from '@aws-cdk/lambda-layer-kubectl-v32';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { FargateProfile } from '../../src';
+import { FargateProfileProvider } from '../../src/fargate-profile-provider';
+import { ACKNOWLEDGED_RULES_METADATA_KEY } from '../../src/nag-acknowledgments';
+import { buildExampleStack } from '../example/example-stack';
+
+interface Finding {
+  readonly rule: string;
+  readonly path: string;
+}
+
+/** Synthesizes `app` with cdk-nag's AwsSolutions pack and returns every finding of the report. */
+function synthWithNag(app: App): Finding[] {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const reportFile = path.join(app.outdir, 'validation-report.json');
+  try {
+    app.synth();
+  } catch (e) {
+    // Error-level findings fail synthesis after the report is written; anything else is a real error.
+    if (!fs.existsSync(reportFile)) throw e;
+  }
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf-8')) as {
+    pluginReports: Array<{ violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }> }>;
+  };
+  return report.pluginReports.flatMap((r) => r.violations.flatMap((v) =>
+    v.violatingConstructs.map((c) => ({ rule: v.ruleName, path: c.constructPath }))));
+}
+
+function newApp(): App {
+  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'nag-')) });
+}
+
+/** A stack with a real eks.Cluster (env-agnostic: ARNs carry region/account tokens) and two profiles. */
+function clusterStack(app: App): Stack {
+  const stack = new Stack(app, 'ClusterStack');
+  const cluster = new eks.Cluster(stack, 'Cluster', {
+    version: eks.KubernetesVersion.V1_32,
+    kubectlLayer: new KubectlV32Layer(stack, 'Kubectl'),
+    defaultCapacity: 0,
+  });
+  new FargateProfile(stack, 'Default', { cluster, selectors: [{ namespace: 'default' }] });
+  new FargateProfile(stack, 'Named', { cluster, fargateProfileName: 'jobs', selectors: [{ namespace: 'jobs' }] });
+  return stack;
+}
+
+/** Our constructs: the provider singleton and the profiles (with their default roles). */
+function isOurs(findingPath: string, stackName: string, profileIds: string[]): boolean {
+  const ours = [FargateProfileProvider.ID, ...profileIds].map((id) => `${stackName}/${id}/`);
+  return ours.some((prefix) => findingPath.startsWith(prefix));
+}
+
+/** cdk-nag acknowledgments in the tree (aws-cdk-lib records acknowledgments of its own, e.g. CloudFormation-Validate). */
+function acknowledgments(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
+  return root.node.findAll().flatMap((c) => c.node.metadata
+    .filter((m) => m.type === ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason }))))
+    .filter((a) => a.id.startsWith('AwsSolutions-'));
+}
+
+describe('the example app', () => {
+  test('has no cdk-nag findings at all, with no acknowledgment in user code', () => {
+    const app = newApp();
+    buildExampleStack(app);
+    expect(synthWithNag(app)).toEqual([]);
+  });
+});
+
+describe('a stack with an eks.Cluster', () => {
+  const app = newApp();
+  const stack = clusterStack(app);
+  const findings = synthWithNag(app);
+
+  test('cdk-nag ran and reports the cluster\'s own findings (not ours to fix)', () => {
+    expect(findings.some((f) => f.path.startsWith('ClusterStack/Cluster/'))).toBe(true);
+  });
+
+  test('has zero findings on our constructs', () => {
+    expect(findings.filter((f) => isOurs(f.path, stack.stackName, ['Default', 'Named']))).toEqual([]);
+  });
+
+  test('acknowledgments sit only on the provider and the default pod execution roles', () => {
+    const acks = acknowledgments(app);
+    expect(acks.length).toBeGreaterThan(0);
+    const outside = acks.filter((a) => !a.path.startsWith(`ClusterStack/${FargateProfileProvider.ID}/`)
+      && !/^ClusterStack\/(Default|Named)\/PodExecutionRole$/.test(a.path));
+    expect(outside).toEqual([]);
+  });
+
+  test('every acknowledgment names one exact finding and gives a real reason', () => {
+    for (const { id, reason } of acknowledgments(app)) {
+      expect(id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[[A-Za-z]+::.+\])?$/);
+      expect(reason.length).toBeGreaterThan(150);
+      expect(reason).not.toMatch(/\b(todo|tbd|fixme|placeholder|n\/a)\b/i);
+    }
+  });
+});
+
+describe('acknowledgments are narrow', () => {
+  test('a pod execution role the user passes in is not acknowledged: its findings stay visible', () => {
+    const app = newApp();
+    const stack = buildExampleStack(app);
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Other', { clusterName: 'other' });
+    const role = new iam.Role(stack, 'UserPodRole', {
+      assumedBy: new iam.ServicePrincipal('eks-fargate-pods.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSFargatePodExecutionRolePolicy')],
+    });
+    new FargateProfile(stack, 'UserRoleProfile', { cluster, selectors: [{ namespace: 'x' }], podExecutionRole: role });
+    expect(synthWithNag(app)).toEqual([{
+      rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy]',
+      path: `${stack.stackName}/UserPodRole/Resource`,
+    }]);
+  });
+
+  test('a wildcard outside the design on the provider\'s own role is still reported', () => {
+    const app = newApp();
+    const stack = buildExampleStack(app);
+    const provider = stack.node.findChild(FargateProfileProvider.ID) as FargateProfileProvider;
+    provider.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['eks:DescribeFargateProfile'], resources: ['*'] }));
+    expect(synthWithNag(app)).toEqual([{
+      rule: 'AwsSolutions-IAM5[Resource::*]',
+      path: `${stack.stackName}/${FargateProfileProvider.ID}/HandlerRole/DefaultPolicy/Resource`,
+    }]);
+  });
+});
