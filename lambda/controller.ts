@@ -3,7 +3,7 @@
 import { Blocker, EksApi, EksCallError, ObservedProfile, classifyError } from './eks-api';
 import { ProfileSpec } from './event';
 import { DecisionLog } from './log';
-import { Desired, Observation, Operation, Step, WaitReason, decide } from './reconcile';
+import { Desired, Observation, Operation, Step, Target, WaitReason, decide } from './reconcile';
 import { hasTagChanges, selectorsEqual, tagChanges } from './update-plan';
 
 /** One profile this invocation is responsible for. Nothing else is ever touched. */
@@ -17,6 +17,8 @@ export interface Job {
   readonly clientRequestToken: string;
   /** Tags the resource managed before this request (old properties); only these are ever removed. */
   readonly previouslyManagedTags: Record<string, string>;
+  /** See {@link Target.retryFailedDelete}: true only for onEvent of a Delete. */
+  readonly retryFailedDelete?: boolean;
 }
 
 /** What the loop has seen so far, for the timeout message. */
@@ -165,8 +167,8 @@ function failedCall(operation: Operation, e: unknown): Observation {
   return { kind: 'ERROR', operation, error };
 }
 
-function target(job: Job) {
-  return { clusterName: job.clusterName, profileName: job.profileName };
+function target(job: Job): Target {
+  return { clusterName: job.clusterName, profileName: job.profileName, retryFailedDelete: job.retryFailedDelete };
 }
 
 function describeObservation(o: Observation): string {

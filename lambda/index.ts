@@ -36,7 +36,8 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
       job = presentJob(event, createName(event), {});
       break;
     case 'Delete':
-      job = absentJob(event);
+      // A new delete request gets another try at a profile an earlier attempt left in DELETE_FAILED.
+      job = { ...absentJob(event), retryFailedDelete: true };
       break;
     case 'Update': {
       const currentName = event.physicalResourceId!;

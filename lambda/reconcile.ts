@@ -31,6 +31,11 @@ export type Step =
 export interface Target {
   readonly clusterName: string;
   readonly profileName: string;
+  /**
+   * A new Delete request (onEvent) retries a profile left in DELETE_FAILED by an earlier attempt:
+   * the user retrying a stack deletion expects another try. Within one request it fails instead.
+   */
+  readonly retryFailedDelete?: boolean;
 }
 
 export function decide(desired: Desired, observed: Observation, target: Target): Step {
@@ -40,7 +45,7 @@ export function decide(desired: Desired, observed: Observation, target: Target):
       return desired === 'PRESENT' ? { action: 'CREATE' } : { action: 'DONE' };
 
     case 'FOUND':
-      return desired === 'PRESENT' ? decidePresent(observed, profile) : decideAbsent(observed, profile);
+      return desired === 'PRESENT' ? decidePresent(observed, profile) : decideAbsent(observed, profile, target.retryFailedDelete === true);
 
     case 'ERROR':
       return decideAfterError(desired, observed.operation, observed.error, profile);
@@ -69,7 +74,7 @@ function decidePresent(observed: Extract<Observation, { kind: 'FOUND' }>, profil
   return { action: 'FAIL', reason: `${profile} is in unexpected status ${observed.status}` };
 }
 
-function decideAbsent(observed: Extract<Observation, { kind: 'FOUND' }>, profile: string): Step {
+function decideAbsent(observed: Extract<Observation, { kind: 'FOUND' }>, profile: string, retryFailedDelete: boolean): Step {
   switch (observed.status) {
     case 'ACTIVE':
     case 'CREATE_FAILED':
@@ -80,6 +85,7 @@ function decideAbsent(observed: Extract<Observation, { kind: 'FOUND' }>, profile
       // EKS cannot delete a profile that is still being created; delete it once it settles.
       return { action: 'WAIT', reason: 'LEAVING_CREATING' };
     case 'DELETE_FAILED':
+      if (retryFailedDelete) return { action: 'DELETE' };
       return { action: 'FAIL', reason: `${profile} failed to delete (status DELETE_FAILED)${formatHealth(observed.healthIssues)}` };
     default:
       return { action: 'FAIL', reason: `${profile} is in unexpected status ${observed.status}` };

@@ -523,6 +523,19 @@ describe('delete', () => {
     const name = await createProfile(p);
     emulator.failDelete(name, { code: 'AccessDenied', message: 'Not allowed to detach', resourceIds: ['eni-1'] });
     await expect(run(deleteEvent(name, p))).rejects.toThrow(/failed to delete \(status DELETE_FAILED\): AccessDenied: Not allowed to detach \(resources: eni-1\)/);
+    expect(emulator.describe(cluster, name)!.status).toBe('DELETE_FAILED');
+  });
+
+  test('a retried stack deletion tries a DELETE_FAILED profile again', async () => {
+    const p = props();
+    const name = await createProfile(p);
+    emulator.failDelete(name, { code: 'AccessDenied', message: 'Not allowed to detach' });
+    await expect(run(deleteEvent(name, p))).rejects.toThrow(/DELETE_FAILED/);
+    // The cause is fixed (the failure budget is spent); the user retries the deletion: a new request.
+    const { complete } = await run(deleteEvent(name, p));
+    expect(complete).toEqual({ IsComplete: true });
+    expect(emulator.describe(cluster, name)).toBeUndefined();
+    expect(count({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
   });
 
   test('only the profile named by the event is touched', async () => {

@@ -68,6 +68,18 @@ test.each(rows)('%s', (_name, desired, observed, expected) => {
   expect(decide(desired, observed, target)).toMatchObject(expected);
 });
 
+describe('a new delete request (onEvent) retries DELETE_FAILED once', () => {
+  const retrying = { ...target, retryFailedDelete: true };
+  test.each<[string, Desired, Observation, Step['action']]>([
+    ['absent / DELETE_FAILED -> delete again', 'ABSENT', found('DELETE_FAILED'), 'DELETE'],
+    ['absent / ACTIVE -> delete', 'ABSENT', found('ACTIVE'), 'DELETE'],
+    ['absent / DELETING -> wait', 'ABSENT', found('DELETING'), 'WAIT'],
+    ['present / DELETE_FAILED -> still fail (not a delete)', 'PRESENT', found('DELETE_FAILED'), 'FAIL'],
+  ])('%s', (_name, desired, observed, action) => {
+    expect(decide(desired, observed, retrying).action).toBe(action);
+  });
+});
+
 describe('failure reasons', () => {
   test('CREATE_FAILED names the profile, cluster, status and every health issue', () => {
     const step = decide('PRESENT', found('CREATE_FAILED', {
