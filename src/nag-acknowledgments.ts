@@ -43,14 +43,14 @@ export const NAG_REASONS = {
     + 'with what Fargate needs. The role trusts eks-fargate-pods.amazonaws.com only for the Fargate profiles of '
     + 'this cluster (aws:SourceArn condition). Pass podExecutionRole to use a role of your own instead.',
   fargateProfileArnWildcard:
-    'A Fargate profile ARN ends in an ID that EKS assigns at creation (fargateprofile/<cluster>/<name>/<id>) and '
+    'A Fargate profile ARN ends in an ID that EKS assigns at creation (fargateprofile/{cluster}/{name}/{id}) and '
     + 'profiles without an explicit name are named at deploy time, so the handler\'s Describe, Delete, Tag, Untag '
     + 'and ListTagsForResource permissions name the Fargate profiles of this one cluster with a trailing '
     + 'wildcard: the narrowest ARN that can be written before deployment. The handler only ever acts on the '
     + 'profile named by its CloudFormation event.',
   frameworkInvokeWildcard:
     'Granted by the aws-cdk-lib custom-resources Provider framework: lambda:InvokeFunction on a function that '
-    + 'this construct creates, plus its versions and aliases (<function ARN>:*). The statement names that one '
+    + 'this construct creates, plus its versions and aliases ({function ARN}:*). The statement names that one '
     + 'function; the wildcard covers only its qualifiers.',
   pinnedRuntime:
     'The handler is bundled for and tested on Node.js 22 (esbuild target node22) and is pinned to nodejs22.x, '
