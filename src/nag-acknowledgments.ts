@@ -31,7 +31,6 @@ const PROFILE_ACTIONS = [
   'eks:DeleteFargateProfile',
   'eks:TagResource',
   'eks:UntagResource',
-  'eks:ListTagsForResource',
 ];
 
 /** Every reason, by rule; README's "Security" section quotes them. */
@@ -44,10 +43,10 @@ export const NAG_REASONS = {
     + 'this cluster (aws:SourceArn condition). Pass podExecutionRole to use a role of your own instead.',
   fargateProfileArnWildcard:
     'A Fargate profile ARN ends in an ID that EKS assigns at creation (fargateprofile/{cluster}/{name}/{id}) and '
-    + 'profiles without an explicit name are named at deploy time, so the handler\'s Describe, Delete, Tag, Untag '
-    + 'and ListTagsForResource permissions name the Fargate profiles of this one cluster with a trailing '
-    + 'wildcard: the narrowest ARN that can be written before deployment. The handler only ever acts on the '
-    + 'profile named by its CloudFormation event.',
+    + 'profiles without an explicit name are named at deploy time, so the handler\'s Describe, Delete, Tag and '
+    + 'Untag permissions name the Fargate profiles of this one cluster with a trailing wildcard: the narrowest '
+    + 'ARN that can be written before deployment. The handler only ever acts on the profile named by its '
+    + 'CloudFormation event.',
   frameworkInvokeWildcard:
     'Granted by the aws-cdk-lib custom-resources Provider framework: lambda:InvokeFunction on a function that '
     + 'this construct creates, plus its versions and aliases ({function ARN}:*). The statement names that one '
