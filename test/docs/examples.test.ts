@@ -43,6 +43,7 @@ const errorsOf = (origin: string) => errors.filter((e) => e.origin === origin);
 
 describe('README.md', () => {
   test('every fenced ts block type-checks', () => {
+    expect(readmeSnippets.length).toBeGreaterThan(0); // the usage examples are there to be checked
     expect(report(errorsFrom(readmeSnippets))).toBe('');
   });
 });

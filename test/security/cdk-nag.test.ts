@@ -12,7 +12,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { FargateProfile } from '../../src';
 import { FargateProfileProvider } from '../../src/fargate-profile-provider';
-import { ACKNOWLEDGED_RULES_METADATA_KEY } from '../../src/nag-acknowledgments';
+import { ACKNOWLEDGED_RULES_METADATA_KEY, NAG_REASONS } from '../../src/nag-acknowledgments';
 import { buildExampleStack } from '../example/example-stack';
 
 interface Finding {
@@ -132,4 +132,11 @@ describe('acknowledgments are narrow', () => {
       path: `${stack.stackName}/${FargateProfileProvider.ID}/HandlerRole/DefaultPolicy/Resource`,
     }]);
   });
+});
+
+test('the reasons quoted in README.md are the ones in the code', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf-8');
+  for (const reason of Object.values(NAG_REASONS)) {
+    expect(readme).toContain(reason);
+  }
 });
