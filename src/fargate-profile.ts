@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { checkAwsAuthMappable, mapPodExecutionRole, usesAwsAuthConfigMap } from './aws-auth';
 import { FARGATE_PODS_PRINCIPAL, FargateProfileProvider, fargateProfileArnPattern } from './fargate-profile-provider';
 import { acknowledgePodExecutionRoleFindings } from './nag-acknowledgments';
 import { selectProfileSubnetIds } from './subnets';
@@ -76,6 +77,10 @@ export interface FargateProfileProps {
    * overwrite the entry EKS adds and pods would never be scheduled. In `API`
    * mode EKS creates the access entry itself; an imported cluster's `aws-auth`
    * is not this app's to manage, so nothing is added in either case.
+   *
+   * The `aws-auth` manifest lives in the cluster's stack, so for such a cluster
+   * in another stack this role is required and must be defined in the
+   * cluster's stack (otherwise the stacks would depend on each other).
    *
    * @default - a role trusted by `eks-fargate-pods.amazonaws.com` for this
    * cluster's profiles only (`aws:SourceArn` condition), with the AWS managed
@@ -155,6 +160,7 @@ export class FargateProfile extends Construct implements ITaggable {
     // profile leaves nothing behind in the tree.
     validateFargateProfileProps(this.node.path, props);
     const subnetIds = selectProfileSubnetIds(this.node.path, props.vpc, props.subnetSelection);
+    checkAwsAuthMappable(this.node.path, this, props.cluster, props.podExecutionRole);
 
     this.cluster = props.cluster;
     this.tags = new TagManager(TagType.KEY_VALUE, FARGATE_PROFILE_RESOURCE_TYPE, props.tags);
@@ -190,10 +196,7 @@ export class FargateProfile extends Construct implements ITaggable {
     this.fargateProfileArn = resource.getAttString(ARN_ATTRIBUTE);
 
     if (usesAwsAuthConfigMap(props.cluster)) {
-      props.cluster.awsAuth.addRoleMapping(this.podExecutionRole, {
-        username: 'system:node:{{SessionName}}',
-        groups: ['system:bootstrappers', 'system:nodes', 'system:node-proxier'],
-      });
+      mapPodExecutionRole(props.cluster, this.podExecutionRole);
     }
 
     // Tags.of() tags arrive through aspects, after the constructor: check the rendered set.
@@ -236,18 +239,6 @@ function createPodExecutionRole(scope: Construct, cluster: eks.ICluster): iam.IR
   });
   acknowledgePodExecutionRoleFindings(role); // cdk-nag: the AWS managed policy EKS prescribes
   return role;
-}
-
-/**
- * True for a cluster defined in this app whose authentication mode reads the
- * aws-auth ConfigMap. Imported clusters and API-only clusters get no mapping.
- */
-function usesAwsAuthConfigMap(cluster: eks.ICluster): cluster is eks.Cluster {
-  if (!(cluster instanceof eks.Cluster)) return false;
-  const mode = cluster.authenticationMode;
-  return mode === undefined
-    || mode === eks.AuthenticationMode.CONFIG_MAP
-    || mode === eks.AuthenticationMode.API_AND_CONFIG_MAP;
 }
 
 /** Code-point order (locale-independent), as the wire contract's sorted lists use. */

@@ -496,6 +496,58 @@ describe('clusters defined in the app and aws-auth', () => {
   });
 });
 
+describe('a cluster of another stack', () => {
+  function twoStacks() {
+    const app = new App();
+    const clusterStack = new Stack(app, 'ClusterStack', { env: ENV });
+    const profileStack = new Stack(app, 'ProfileStack', { env: ENV });
+    const cluster = new eks.Cluster(clusterStack, 'Cluster', {
+      version: eks.KubernetesVersion.V1_32, kubectlLayer: new KubectlV32Layer(clusterStack, 'Kubectl'), defaultCapacity: 0,
+    });
+    return { app, clusterStack, profileStack, cluster };
+  }
+
+  test('with aws-auth, the default role is refused with a remedy, and nothing is created', () => {
+    const { profileStack, cluster } = twoStacks();
+    expect(() => new FargateProfile(profileStack, 'Profile', { cluster, selectors: [{ namespace: 'apps' }] }))
+      .toThrow(/^ProfileStack\/Profile: podExecutionRole is required when the cluster is an eks.Cluster of another stack .*define the role in that stack/);
+    expect(profileStack.node.findChild('Profile').node.children).toHaveLength(0);
+    expect(profileStack.node.tryFindChild('EksFargateProfileProvider')).toBeUndefined();
+  });
+
+  test('with aws-auth, a role of the profile\'s stack is refused', () => {
+    const { profileStack, cluster } = twoStacks();
+    const role = new iam.Role(profileStack, 'Role', { assumedBy: new iam.ServicePrincipal('eks-fargate-pods.amazonaws.com') });
+    expect(() => new FargateProfile(profileStack, 'Profile', { cluster, selectors: [{ namespace: 'apps' }], podExecutionRole: role }))
+      .toThrow(/^ProfileStack\/Profile: podExecutionRole ProfileStack\/Role must be defined in the cluster's stack/);
+  });
+
+  test('with aws-auth, a role of the cluster\'s stack is mapped there and the profile deploys from its own stack', () => {
+    const { clusterStack, profileStack, cluster } = twoStacks();
+    const role = new iam.Role(clusterStack, 'PodRole', { assumedBy: new iam.ServicePrincipal('eks-fargate-pods.amazonaws.com') });
+    new FargateProfile(profileStack, 'Profile', { cluster, selectors: [{ namespace: 'apps' }], podExecutionRole: role });
+    const roleId = clusterStack.resolve((role.node.defaultChild as iam.CfnRole).logicalId);
+    const awsAuth = ofType(resources(clusterStack), 'Custom::AWSCDK-EKS-KubernetesResource').filter(([id]) => id.includes('AwsAuth'));
+    expect(awsAuth.some(([, r]) => JSON.stringify(r.Properties.Manifest).includes(roleId))).toBe(true);
+    expect(ofType(resources(profileStack), FARGATE_PROFILE_RESOURCE_TYPE)).toHaveLength(1);
+    expect(ofType(resources(clusterStack), FARGATE_PROFILE_RESOURCE_TYPE)).toHaveLength(0);
+  });
+
+  test('in API mode nothing is mapped, so the default role works across stacks', () => {
+    const app = new App();
+    const clusterStack = new Stack(app, 'ClusterStack', { env: ENV });
+    const profileStack = new Stack(app, 'ProfileStack', { env: ENV });
+    const cluster = new eks.Cluster(clusterStack, 'Cluster', {
+      version: eks.KubernetesVersion.V1_32,
+      kubectlLayer: new KubectlV32Layer(clusterStack, 'Kubectl'),
+      defaultCapacity: 0,
+      authenticationMode: eks.AuthenticationMode.API,
+    });
+    new FargateProfile(profileStack, 'Profile', { cluster, selectors: [{ namespace: 'apps' }] });
+    expect(ofType(resources(profileStack), FARGATE_PROFILE_RESOURCE_TYPE)).toHaveLength(1);
+  });
+});
+
 describe('outputs', () => {
   test('name and ARN can be exported', () => {
     const { stack } = newStack();
