@@ -127,6 +127,20 @@ example.spawn(bundle);
 example.exec(`cdk synth --app "${exampleApp}" --no-notices --quiet -o cdk.out`);
 example.exec('ts-node --prefer-ts-exts -P test/tsconfig.json test/example/summarize.ts cdk.out');
 
+// Deploy the example app without AWS: the lifecycle runner (CloudFormation + Provider framework
+// semantics) drives the bundled handler against the in-process EKS emulator. Both scripts are
+// type-checked by `typecheck`, so ts-node only transpiles.
+const localDeploy = project.addTask('local-deploy', {
+  description: 'Deploy, update and delete the example stack against the EKS emulator (no AWS account) and print each profile\'s transitions',
+});
+localDeploy.spawn(bundle);
+localDeploy.exec('ts-node --transpile-only -P test/tsconfig.json test/local-deploy.ts');
+const benchmark = project.addTask('benchmark', {
+  description: 'Compare detection lag and describe calls of the handler with aws-cdk-lib\'s polling strategy (scaled time, emulator)',
+});
+benchmark.spawn(bundle);
+benchmark.exec('ts-node --transpile-only -P test/tsconfig.json test/benchmark.ts');
+
 // `build` packages only the npm tarball, with or without CI=true, so the README's test command
 // needs no Java/.NET/Go/Python toolchains. Release builds of every language: `npx projen package-all`.
 project.packageTask.reset();

@@ -57,6 +57,8 @@ export interface LifecycleRunnerOptions {
   readonly overrides?: Record<string, { readonly physicalId?: string; readonly attributes?: Record<string, string> }>;
   /** Simulates a duplicated onEvent delivery for chosen requests (same RequestId). @default none */
   readonly duplicateOnEvent?: (request: CustomResourceRequest) => DuplicateDelivery;
+  /** Called right before each request goes to the provider (e.g. to vary emulator delays). */
+  readonly beforeRequest?: (request: CustomResourceRequest) => void;
   /** The clock reports are measured with. @default Date.now */
   readonly now?: () => number;
 }
@@ -99,6 +101,8 @@ export interface OperationReport {
   readonly stackStatus: StackStatus;
   /** Reason of the first failure, CloudFormation-style ("... Message returned: <handler error>"). */
   readonly failureReason?: string;
+  /** When the operation started (the runner's clock, epoch ms); event and call times are relative to it. */
+  readonly startedAt: number;
   readonly durationMs: number;
   readonly events: StackEvent[];
   readonly calls: ProviderCall[];
@@ -429,6 +433,7 @@ export class LifecycleRunner {
       ...(requestType === 'Update' ? { OldResourceProperties: existing?.properties } : {}),
       ...(requestType !== 'Create' ? { PhysicalResourceId: existing?.physicalId } : {}),
     };
+    this.options.beforeRequest?.(request);
     const startMs = this.elapsed();
     const response = await runProviderRequest(request, this.handler(), this.timing,
       this.options.duplicateOnEvent?.(request) ?? 'none', () => this.applyEnv());
@@ -499,6 +504,7 @@ export class LifecycleRunner {
       operation,
       stackStatus: this.currentStatus,
       failureReason: this.firstFailure,
+      startedAt: this.operationStart,
       durationMs: this.elapsed(),
       events: this.events,
       calls: this.calls,

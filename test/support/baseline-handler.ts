@@ -1,0 +1,54 @@
+// The polling strategy of aws-cdk-lib's own FargateProfile (the EKS cluster-resource
+// handler), for the benchmark's comparison: onEvent creates or deletes the profile and
+// returns at once; isComplete makes a single DescribeFargateProfile per invocation, and
+// the Provider calls it every queryInterval (1 minute in aws-cdk-lib's cluster provider).
+// No conflict handling: aws-cdk-lib chains a cluster's profiles instead, as ours does.
+import { CreateFargateProfileCommand, DeleteFargateProfileCommand, DescribeFargateProfileCommand, EKSClient } from '@aws-sdk/client-eks';
+import { UserHandler } from './provider-framework';
+
+/** aws-cdk-lib's cluster resource provider polls isComplete once a minute. */
+export const BASELINE_QUERY_INTERVAL_MS = 60_000;
+
+export const baselineHandler: UserHandler = {
+  async onEvent(event: any) {
+    const eks = new EKSClient({});
+    const props = event.ResourceProperties;
+    switch (event.RequestType) {
+      case 'Create': {
+        const name = props.FargateProfileName ?? `${event.LogicalResourceId}-${event.RequestId.replace(/-/g, '').slice(0, 16)}`;
+        const out = await eks.send(new CreateFargateProfileCommand({
+          clusterName: props.ClusterName,
+          fargateProfileName: name,
+          podExecutionRoleArn: props.PodExecutionRoleArn,
+          subnets: props.Subnets,
+          selectors: (props.Selectors ?? []).map((s: any) => ({
+            namespace: s.Namespace,
+            labels: s.Labels ? Object.fromEntries(s.Labels.map((l: any) => [l.Key, l.Value])) : undefined,
+          })),
+          tags: props.Tags ? Object.fromEntries(props.Tags.map((t: any) => [t.Key, t.Value])) : undefined,
+        }));
+        return { PhysicalResourceId: name, Data: { Arn: out.fargateProfile?.fargateProfileArn } };
+      }
+      case 'Delete':
+        await eks.send(new DeleteFargateProfileCommand({ clusterName: props.ClusterName, fargateProfileName: event.PhysicalResourceId }));
+        return { PhysicalResourceId: event.PhysicalResourceId };
+      default:
+        throw new Error('the baseline handler only creates and deletes');
+    }
+  },
+
+  async isComplete(event: any) {
+    const status = await queryStatus(event.ResourceProperties.ClusterName, event.PhysicalResourceId);
+    return { IsComplete: event.RequestType === 'Delete' ? status === 'NOT_FOUND' : status === 'ACTIVE' };
+  },
+};
+
+async function queryStatus(clusterName: string, fargateProfileName: string): Promise<string | undefined> {
+  try {
+    const out = await new EKSClient({}).send(new DescribeFargateProfileCommand({ clusterName, fargateProfileName }));
+    return out.fargateProfile?.status;
+  } catch (e: any) {
+    if (e.name === 'ResourceNotFoundException') return 'NOT_FOUND';
+    throw e;
+  }
+}
