@@ -4,7 +4,7 @@ import { Blocker, EksApi, EksCallError, ObservedProfile, classifyError } from '.
 import { ProfileSpec } from './event';
 import { DecisionLog } from './log';
 import { Desired, Observation, Operation, Step, Target, WaitReason, decide } from './reconcile';
-import { hasTagChanges, selectorsEqual, tagChanges } from './update-plan';
+import { hasTagChanges, profileSatisfiesSpec, tagChanges } from './update-plan';
 
 /** One profile this invocation is responsible for. Nothing else is ever touched. */
 export interface Job {
@@ -154,10 +154,7 @@ export function timeoutMessage(job: Job, progress: Progress): string {
 
 function observe(job: Job, profile: ObservedProfile): Observation {
   const spec = job.spec;
-  const matchesSpec = profile.podExecutionRoleArn === spec.podExecutionRoleArn
-    && selectorsEqual(profile.selectors, spec.selectors)
-    // Without Subnets EKS picks the cluster's private subnets, so any set matches.
-    && (spec.subnets === undefined || sameSet(profile.subnets, spec.subnets));
+  const matchesSpec = profileSatisfiesSpec(profile, job.spec);
   const tagsInSync = !hasTagChanges(tagChanges(spec.tags, profile.tags, job.previouslyManagedTags));
   return { kind: 'FOUND', status: profile.status, healthIssues: profile.healthIssues, matchesSpec, tagsInSync };
 }
@@ -189,9 +186,4 @@ function stepFields(step: Step): Record<string, string | undefined> {
   }
   if (step.action === 'FAIL') return { reason: step.reason };
   return {};
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const x = new Set(a);
-  return x.size === new Set(b).size && b.every(v => x.has(v));
 }

@@ -3,11 +3,14 @@
 //   isComplete(event) -> { IsComplete, Data? }                            (polls until the profile is ACTIVE / gone)
 import { backoffMs, readTiming, Timing } from './config';
 import { Job, newProgress, runStep, timeoutMessage } from './controller';
-import { EksApi, EksCallError } from './eks-api';
+import { EksApi, EksCallError, ObservedProfile } from './eks-api';
 import { HandlerEvent, InvalidEventError, parseEvent, ProfileSpec } from './event';
 import { DecisionLog, logRejectedEvent } from './log';
 import { clientRequestToken, generateProfileName } from './naming';
-import { planUpdate } from './update-plan';
+import { planUpdate, profileSatisfiesSpec } from './update-plan';
+
+/** Without a context (no clock), how often onEvent tries the describe an update plan needs. */
+const MAX_PLAN_DESCRIBE_ATTEMPTS = 3;
 
 /** The part of the Lambda context the handler uses. */
 export interface LambdaContext {
@@ -41,10 +44,17 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
       break;
     case 'Update': {
       const currentName = event.physicalResourceId!;
-      const oldSpec = event.oldSpec ?? await oldSpecFromProfile(api, event, currentName);
-      const plan = planUpdate(oldSpec, event.spec, currentName, generateProfileName(event.logicalResourceId, event.requestId));
       const log = DecisionLog.forEvent('onEvent', event, currentName);
-      log.info({ action: `PLAN_${plan.kind}`, reason: 'reason' in plan ? plan.reason : undefined });
+      // The plan compares old and new properties, but the profile itself has the last word: see planUpdate.
+      const existing = await describeForPlan(api, event, currentName, timing, context);
+      const oldSpec = event.oldSpec ?? oldSpecFromProfile(event, currentName, existing);
+      const existingSatisfiesNew = existing !== undefined && existing.status !== 'DELETING' && profileSatisfiesSpec(existing, event.spec);
+      const plan = planUpdate(oldSpec, event.spec, currentName, generateProfileName(event.logicalResourceId, event.requestId), existingSatisfiesNew);
+      log.info({
+        action: `PLAN_${plan.kind}`,
+        observed: existing ? `${existing.status}${existingSatisfiesNew ? '' : ' (spec differs)'}` : 'NOT_FOUND',
+        reason: 'reason' in plan ? plan.reason : undefined,
+      });
       if (plan.kind === 'REJECT') throw new Error(plan.reason);
       if (plan.kind === 'NO_OP') return { PhysicalResourceId: currentName, Data: data };
       // UPDATE_TAGS keeps the name; REPLACE creates the new profile and returns its name, and
@@ -139,21 +149,38 @@ function absentJob(event: HandlerEvent): Job {
 }
 
 /**
+ * The profile as it is, for planning an update. Throttling and 5xx are retried (with backoff,
+ * within the invocation's time) because guessing would be worse: a plan without it could replace
+ * or reject where the profile already matches.
+ */
+async function describeForPlan(
+  api: EksApi, event: HandlerEvent, name: string, timing: Timing, context: LambdaContext | undefined,
+): Promise<ObservedProfile | undefined> {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis!() : undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api.describe(event.spec.clusterName, name);
+    } catch (e) {
+      const error = e instanceof EksCallError ? e.error : undefined;
+      const delay = backoffMs(attempt, timing.retryBaseMs);
+      const timeLeft = remaining ? remaining() - delay > timing.safetyMarginMs : attempt < MAX_PLAN_DESCRIBE_ATTEMPTS - 1;
+      if (error?.kind !== 'RETRYABLE' || !timeLeft) {
+        const cause = error ? `${error.code}: ${error.message}` : String(e);
+        throw new Error(`Cannot plan the update of Fargate profile "${name}" on cluster "${event.spec.clusterName}": ` +
+          `describing it failed (${cause}). Nothing was changed; retry the update.`);
+      }
+      await sleep(delay);
+    }
+  }
+}
+
+/**
  * The old properties could not be parsed (typically the rollback of an update that was rejected
  * for them). The existing profile is then the truth about the old state.
  */
-async function oldSpecFromProfile(api: EksApi, event: HandlerEvent, currentName: string): Promise<ProfileSpec> {
-  let profile;
-  try {
-    profile = await api.describe(event.spec.clusterName, currentName);
-  } catch (e) {
-    const cause = e instanceof EksCallError ? `${e.error.code}: ${e.error.message}` : String(e);
-    throw new Error(`${event.oldSpecError} Describing the existing profile "${currentName}" to recover its state also failed (${cause}); retry the update.`);
-  }
-  if (!profile) {
-    // Nothing to compare with: let the reconcile loop create the profile as the new properties describe it.
-    return event.spec;
-  }
+function oldSpecFromProfile(event: HandlerEvent, currentName: string, profile: ObservedProfile | undefined): ProfileSpec {
+  // Nothing to compare with: let the reconcile loop create the profile as the new properties describe it.
+  if (!profile) return event.spec;
   return {
     clusterName: event.spec.clusterName,
     explicitName: event.spec.explicitName === currentName ? currentName : undefined,

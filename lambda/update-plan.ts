@@ -11,8 +11,14 @@ export type UpdatePlan =
 /**
  * @param currentName the existing profile's name (the PhysicalResourceId)
  * @param generatedName the name a replacement gets when the user gives none (unique per request)
+ * @param existingSatisfiesNew the profile under `currentName` already has the new spec's role,
+ *   selectors and subnets. Then no replacement is needed whatever the old properties say: this is
+ *   how the rollback of a failed or rejected update (old = the refused properties, new = the
+ *   profile's own) completes in place instead of replacing or being rejected a second time.
  */
-export function planUpdate(oldSpec: ProfileSpec, newSpec: ProfileSpec, currentName: string, generatedName: string): UpdatePlan {
+export function planUpdate(
+  oldSpec: ProfileSpec, newSpec: ProfileSpec, currentName: string, generatedName: string, existingSatisfiesNew = false,
+): UpdatePlan {
   const changed = immutableChanges(oldSpec, newSpec);
 
   // The name the user asks for now: an explicit one, or "whatever it is" when generated before and now.
@@ -27,7 +33,7 @@ export function planUpdate(oldSpec: ProfileSpec, newSpec: ProfileSpec, currentNa
     return { kind: 'REPLACE', newName, reason: changed.length > 0 ? `${why}; ${changed.join(', ')} changed` : why };
   }
 
-  if (changed.length > 0) {
+  if (changed.length > 0 && !existingSatisfiesNew) {
     if (newSpec.explicitName !== undefined) {
       return {
         kind: 'REJECT',
@@ -40,6 +46,23 @@ export function planUpdate(oldSpec: ProfileSpec, newSpec: ProfileSpec, currentNa
   }
 
   return tagsEqual(oldSpec.tags, newSpec.tags) ? { kind: 'NO_OP' } : { kind: 'UPDATE_TAGS' };
+}
+
+/** The part of a described profile that decides whether it satisfies a spec. */
+export interface ProfileShape {
+  readonly podExecutionRoleArn?: string;
+  readonly selectors: readonly CanonicalSelector[];
+  readonly subnets: readonly string[];
+}
+
+/**
+ * Whether a profile (in the spec's cluster) has the spec's immutable properties. Tags are not
+ * compared (they change in place). A spec without Subnets accepts whatever private subnets EKS chose.
+ */
+export function profileSatisfiesSpec(profile: ProfileShape, spec: ProfileSpec): boolean {
+  return profile.podExecutionRoleArn === spec.podExecutionRoleArn
+    && selectorsEqual(profile.selectors, spec.selectors)
+    && (spec.subnets === undefined || listEqual([...new Set(profile.subnets)], [...new Set(spec.subnets)]));
 }
 
 /** Names of the immutable properties that differ (order of selectors, labels and subnets is ignored). */

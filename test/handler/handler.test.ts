@@ -447,6 +447,43 @@ describe('update rollbacks and busy clusters', () => {
     expect(emulator.describe(cluster, name)!.tags).toEqual({ team: 'b' });
   });
 
+  test('rolling back a rejected update completes in place instead of being rejected again', async () => {
+    const original = props({ FargateProfileName: 'fixed' });
+    await createProfile(original);
+    const refused = props({ FargateProfileName: 'fixed', PodExecutionRoleArn: OTHER_ROLE });
+    await expect(onEvent(updateEvent('fixed', original, refused))).rejects.toThrow(/immutable/);
+    emulator.clearCalls();
+    // CloudFormation's rollback: back to the original properties, the refused ones as old.
+    const { physicalId, complete } = await run(updateEvent('fixed', refused, original));
+    expect(physicalId).toBe('fixed');
+    expect(complete).toEqual({ IsComplete: true, Data: { Arn: emulator.describe(cluster, 'fixed')!.fargateProfileArn } });
+    expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+  });
+
+  test('rolling back a failed replacement keeps the original profile', async () => {
+    const original = props({ FargateProfileName: 'one' });
+    await createProfile(original);
+    const renamed = props({ FargateProfileName: 'two', PodExecutionRoleArn: OTHER_ROLE });
+    emulator.failCreate('two', { code: 'AccessDenied', message: 'role not usable' });
+    await expect(run(updateEvent('one', original, renamed))).rejects.toThrow(/"two" .* failed to create/);
+    emulator.clearCalls();
+    const { physicalId } = await run(updateEvent('one', renamed, original));
+    expect(physicalId).toBe('one');
+    expect(emulator.describe(cluster, 'one')!.status).toBe('ACTIVE');
+    expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+  });
+
+  test('an update whose profile cannot be described fails clearly, touching nothing', async () => {
+    const old = props();
+    const name = await createProfile(old);
+    emulator.clearCalls();
+    emulator.failNextCalls('ThrottlingException', { operation: 'DescribeFargateProfile', profile: name, count: 5 });
+    await expect(onEvent(updateEvent(name, old, props({ PodExecutionRoleArn: OTHER_ROLE })))).rejects.toThrow(
+      `Cannot plan the update of Fargate profile "${name}" on cluster "${cluster}": describing it failed (ThrottlingException: Rate exceeded). Nothing was changed; retry the update.`);
+    expect(count({ operation: 'DescribeFargateProfile', outcome: 'ThrottlingException' })).toBe(3);
+    expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+  });
+
   test('a cluster with an update in progress defers the create until it is done', async () => {
     emulator.setClusterUpdating(cluster, true);
     const event = createEvent(props());

@@ -1,5 +1,5 @@
 import { parseProperties, ProfileSpec } from '../../lambda/event';
-import { planUpdate, tagChanges, UpdatePlan } from '../../lambda/update-plan';
+import { planUpdate, profileSatisfiesSpec, tagChanges, UpdatePlan } from '../../lambda/update-plan';
 
 const ROLE = 'arn:aws:iam::123456789012:role/a';
 const ROLE_B = 'arn:aws:iam::123456789012:role/b';
@@ -66,6 +66,41 @@ const rows: Array<[string, ProfileSpec, ProfileSpec, string, Partial<UpdatePlan>
 
 test.each(rows)('%s', (_name, oldSpec, newSpec, currentName, expected) => {
   expect(planUpdate(oldSpec, newSpec, currentName, GENERATED)).toMatchObject(expected);
+});
+
+describe('when the existing profile already has the new properties (rollback of a failed or rejected update)', () => {
+  // old = the refused properties, new = the profile's own: complete in place, never replace or reject again.
+  test.each<[string, ProfileSpec, ProfileSpec, string, UpdatePlan['kind']]>([
+    ['explicit name, role rolled back', named('fixed', { PodExecutionRoleArn: ROLE_B }), named('fixed'), 'fixed', 'NO_OP'],
+    ['explicit name, subnets and tags rolled back', named('fixed', { Subnets: ['subnet-9'], Tags: [] }), named('fixed'), 'fixed', 'UPDATE_TAGS'],
+    ['generated name, selectors rolled back', spec({ Selectors: [{ Namespace: 'x' }] }), spec(), 'p-old', 'NO_OP'],
+    ['explicit name rolled back from a failed rename', named('two', { PodExecutionRoleArn: ROLE_B }), named('one'), 'one', 'NO_OP'],
+  ])('%s -> %s', (_name, oldSpec, newSpec, currentName, kind) => {
+    expect(planUpdate(oldSpec, newSpec, currentName, GENERATED, true).kind).toBe(kind);
+    // Without that knowledge the same properties would replace or reject.
+    expect(['REPLACE', 'REJECT']).toContain(planUpdate(oldSpec, newSpec, currentName, GENERATED, false).kind);
+  });
+
+  test('a changed name still means a new profile', () => {
+    expect(planUpdate(named('one'), named('two'), 'one', GENERATED, true)).toMatchObject({ kind: 'REPLACE', newName: 'two' });
+    expect(planUpdate(named('one'), spec(), 'one', GENERATED, true)).toMatchObject({ kind: 'REPLACE', newName: GENERATED });
+  });
+});
+
+describe('profileSatisfiesSpec', () => {
+  const base = spec();
+  const shape = { podExecutionRoleArn: ROLE, selectors: base.selectors, subnets: ['subnet-2', 'subnet-1'] };
+  test.each<[string, Partial<typeof shape>, ProfileSpec, boolean]>([
+    ['same properties, other order', {}, base, true],
+    ['other role', { podExecutionRoleArn: ROLE_B }, base, false],
+    ['role missing', { podExecutionRoleArn: undefined }, base, false],
+    ['other selectors', { selectors: spec({ Selectors: [{ Namespace: 'x' }] }).selectors }, base, false],
+    ['other subnets', { subnets: ['subnet-1'] }, base, false],
+    ['spec without subnets accepts the ones EKS chose', { subnets: ['subnet-private-a'] }, spec({ Subnets: undefined }), true],
+    ['tags are not compared', {}, spec({ Tags: [{ Key: 'other', Value: 'x' }] }), true],
+  ])('%s -> %s', (_name, overrides, s, expected) => {
+    expect(profileSatisfiesSpec({ ...shape, ...overrides }, s)).toBe(expected);
+  });
 });
 
 test('a rejection explains immutability, names what changed, and says how to replace', () => {
