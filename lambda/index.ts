@@ -80,9 +80,7 @@ export async function isComplete(rawEvent: unknown, context?: LambdaContext): Pr
     : presentJob(event, event.physicalResourceId ?? createName(event), event.oldSpec?.tags ?? {});
   const log = DecisionLog.forEvent('isComplete', event, job.profileName);
   const progress = newProgress();
-  const remaining = typeof context?.getRemainingTimeInMillis === 'function'
-    ? () => context.getRemainingTimeInMillis!()
-    : undefined;
+  const remaining = remainingTime(context);
 
   for (;;) {
     const result = await runStep(api, job, progress, log);
@@ -156,7 +154,7 @@ function absentJob(event: HandlerEvent): Job {
 async function describeForPlan(
   api: EksApi, event: HandlerEvent, name: string, timing: Timing, context: LambdaContext | undefined,
 ): Promise<ObservedProfile | undefined> {
-  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis!() : undefined;
+  const remaining = remainingTime(context);
   for (let attempt = 0; ; attempt++) {
     try {
       return await api.describe(event.spec.clusterName, name);
@@ -191,10 +189,27 @@ function oldSpecFromProfile(event: HandlerEvent, currentName: string, profile: O
   };
 }
 
+/**
+ * The invocation's remaining time, or undefined without a context. Also bounded by our own clock
+ * from the first reading, so a context whose answer never shrinks cannot keep the loop going forever.
+ */
+function remainingTime(context: LambdaContext | undefined): (() => number) | undefined {
+  const read = context?.getRemainingTimeInMillis;
+  if (typeof read !== 'function') return undefined;
+  const first = Number(read.call(context));
+  if (!Number.isFinite(first)) return undefined;
+  const end = Date.now() + first;
+  return () => {
+    const reported = Number(read.call(context));
+    return Math.min(Number.isFinite(reported) ? reported : 0, end - Date.now());
+  };
+}
+
 /** How long one EKS call may take: what is left of the invocation, minus part of the safety margin. */
 function callBudget(context: LambdaContext | undefined, timing: Timing): (() => number) | undefined {
-  if (typeof context?.getRemainingTimeInMillis !== 'function') return undefined;
-  return () => Math.max(250, context.getRemainingTimeInMillis!() - Math.floor(timing.safetyMarginMs / 2));
+  const remaining = remainingTime(context);
+  if (!remaining) return undefined;
+  return () => Math.max(250, remaining() - Math.floor(timing.safetyMarginMs / 2));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -309,6 +309,14 @@ describe('conflicts, propagation and throttling', () => {
     expect(count({ operation: 'DescribeFargateProfile' })).toBe(1);
   });
 
+  test('a context whose remaining time never shrinks cannot keep isComplete polling forever', async () => {
+    emulator.createDelayMs = 60_000;
+    const event = createEvent(props());
+    const result = await onEvent(event);
+    const frozen: LambdaContext = { getRemainingTimeInMillis: () => 400 };
+    await expect(isComplete(completeEvent(event, result), frozen)).resolves.toEqual({ IsComplete: false });
+  }, 5_000);
+
   test('isComplete polls no more often than HANDLER_POLL_INTERVAL_MS and yields at the safety margin', async () => {
     emulator.createDelayMs = 5_000;
     process.env.HANDLER_POLL_INTERVAL_MS = '100';
