@@ -111,6 +111,9 @@ export class FargateProfileProvider extends Construct {
       logGroup: providerLogs,
       frameworkOnEventRole: frameworkRole('FrameworkOnEventRole', 'onEvent'),
       frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkCompleteRole', 'isComplete and onTimeout'),
+      // Off in every aws-cdk-lib version (older ones default to on): enabling it grants the waiter's
+      // role logs:PutLogEvents and log-delivery actions on Resource '*'. See nag-acknowledgments.ts.
+      disableWaiterStateMachineLogging: true,
     });
     this.serviceToken = provider.serviceToken;
     acknowledgeProviderFindings(this); // cdk-nag: design-intrinsic findings only, see nag-acknowledgments.ts

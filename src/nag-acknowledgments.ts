@@ -57,12 +57,12 @@ export const NAG_REASONS = {
     + 'upgrades, whose notion of the latest runtime moves; a newer runtime comes with a release of this library '
     + 'in which the handler is tested on it.',
   waiterLogging:
-    'The waiter state machine belongs to the aws-cdk-lib Provider framework, which leaves its CloudWatch '
-    + 'logging off by default. Turning it on makes the framework grant the state machine role '
-    + 'logs:CreateLogStream, logs:PutLogEvents and the log-delivery actions on Resource "*", a broader '
-    + 'permission than this finding is worth: the waiter only invokes the isComplete and onTimeout functions, '
-    + 'Step Functions keeps each execution\'s history for 90 days, and the handler logs every step to '
-    + 'CloudWatch Logs with one-year retention.',
+    'The waiter state machine belongs to the aws-cdk-lib Provider framework, and this construct keeps its '
+    + 'CloudWatch logging off (disableWaiterStateMachineLogging). Turning it on makes the framework grant '
+    + 'the state machine role logs:CreateLogStream, logs:PutLogEvents and the log-delivery actions on '
+    + 'Resource "*", a broader permission than this finding is worth: the waiter only invokes the '
+    + 'isComplete and onTimeout functions, Step Functions keeps each execution\'s history for 90 days, and '
+    + 'the handler logs every step to CloudWatch Logs with one-year retention.',
   waiterTracing:
     'The aws-cdk-lib Provider framework offers no X-Ray tracing for its waiter state machine, and tracing would '
     + 'need xray:PutTraceSegments and xray:PutTelemetryRecords on Resource "*". The waiter is a fixed retry '
