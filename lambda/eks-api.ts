@@ -173,7 +173,8 @@ export function classifyError(e: unknown): ClassifiedError {
     // Busy for another reason (e.g. the cluster has an update in progress): also transient.
     return { kind: 'CONFLICT', code, message };
   }
-  if (name === 'InvalidParameterException' && IAM_PROPAGATION_PATTERN.test(message)) {
+  // The message is specific enough; the service has used InvalidParameterException for it.
+  if (IAM_PROPAGATION_PATTERN.test(message) && !RETRYABLE_CODES.has(name)) {
     return { kind: 'IAM_PROPAGATION', code, message };
   }
   if (RETRYABLE_CODES.has(name) || (netCode !== undefined && RETRYABLE_CODES.has(netCode))

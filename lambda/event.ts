@@ -70,7 +70,10 @@ export function parseEvent(raw: unknown): HandlerEvent {
       throw new InvalidEventError(
         `Invalid ${requestType} request: PhysicalResourceId "${truncate(physicalResourceId)}" cannot be a Fargate profile name ` +
         '(1-100 characters: letters, digits, "-" and "_", starting with a letter or digit). ' +
-        'This handler only returns profile names as physical ids, so the resource was not created by this handler.');
+        'This handler only returns profile names as physical ids, so this resource was not created by it and it touches nothing. ' +
+        (requestType === 'Delete'
+          ? 'Retain the resource when deleting the stack (there is no profile to delete).'
+          : 'Check that the resource is served by this library\'s provider.'));
     }
   }
 

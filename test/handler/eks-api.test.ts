@@ -5,6 +5,7 @@ import {
   DescribeFargateProfileCommand,
   EKSClient,
   InvalidParameterException,
+  InvalidRequestException,
   ResourceInUseException,
   ResourceLimitExceededException,
   ResourceNotFoundException,
@@ -38,6 +39,9 @@ const rows: Array<[string, unknown, string, { profileName: string; status: strin
   }), 'CONFLICT'],
   ['name in use', new ResourceInUseException({ message: 'A Fargate Profile already exists with this name in this cluster.', ...meta(409) }), 'NAME_IN_USE'],
   ['IAM trust policy not propagated', new InvalidParameterException({
+    message: 'Misconfigured PodExecutionRole Trust Policy; Please add the eks-fargate-pods.amazonaws.com Service Principal', ...meta(400),
+  }), 'IAM_PROPAGATION'],
+  ['IAM trust policy under another exception type', new InvalidRequestException({
     message: 'Misconfigured PodExecutionRole Trust Policy; Please add the eks-fargate-pods.amazonaws.com Service Principal', ...meta(400),
   }), 'IAM_PROPAGATION'],
   ['throttled', new ThrottlingException({ message: 'Rate exceeded', ...meta(429) }), 'RETRYABLE'],
