@@ -131,6 +131,13 @@ export interface FargateProfileProps {
  * deleted one at a time, as EKS requires.
  *
  * @resource Custom::EKSFargateProfile
+ * @example
+ * const cluster = eks.Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: 'demo-cluster' });
+ * new FargateProfile(this, 'Apps', {
+ *   cluster,
+ *   selectors: [{ namespace: 'apps', labels: { tier: 'web' } }],
+ *   tags: { team: 'platform' },
+ * });
  */
 export class FargateProfile extends Construct implements ITaggable {
   /**
