@@ -16,8 +16,8 @@ export const HANDLER_DEFAULTS_MS = {
 
 /** Scenario time scale: 1 real second = 10 ms (queryInterval 100 ms, isComplete timeout 3 s). */
 export const SCENARIO_SCALE = 1 / 100;
-/** Emulated CREATING -> ACTIVE and DELETING -> gone time in scenarios (a 40 s profile at scale). */
-export const SCENARIO_T_MS = 400;
+/** Emulated CREATING -> ACTIVE and DELETING -> gone time in scenarios (a 30 s profile at scale). */
+export const SCENARIO_T_MS = 300;
 
 /**
  * The first SDK call of the bundle in a fresh process loads and initializes the SDK (~1 s under
