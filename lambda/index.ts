@@ -1,6 +1,16 @@
 // Entry points of the bundled handler, for the CDK Provider framework:
 //   onEvent(event)    -> { PhysicalResourceId, Data: { WaitDeadline } }   (starts the change, never waits)
 //   isComplete(event) -> { IsComplete, Data? }                            (polls until the profile is ACTIVE / gone)
+//
+// How it works, controller style: each invocation is responsible for exactly one profile (the physical
+// id, or the name computed for a create) and repeats observe (DescribeFargateProfile) -> decide
+// (reconcile.ts, pure) -> act (create / delete / tag). EKS allows one profile per cluster in CREATING
+// or DELETING at a time; a create or delete refused for that reason is not a failure: onEvent returns
+// normally and isComplete retries it (idempotently, same clientRequestToken) until it goes through or
+// the deadline (Data.WaitDeadline, HANDLER_WAIT_TIMEOUT_MS after onEvent) passes. The same holds for
+// the IAM trust-policy propagation error and for throttling/5xx (with backoff). Updates are planned by
+// update-plan.ts: no-op, tags in place, replacement under a new name, or rejected (an immutable change
+// with a fixed explicit name) before anything is touched.
 import { backoffMs, readTiming, Timing } from './config';
 import { Job, newProgress, runStep, timeoutMessage } from './controller';
 import { EksApi, EksCallError, ObservedProfile } from './eks-api';
