@@ -18,7 +18,11 @@
 //   old properties, replaced resources get their old physical id back, then the rollback
 //   cleanup deletes what the update created (new resources and replacement ids).
 // - delete: reverse dependency order; a failed delete leaves the stack DELETE_FAILED.
-// Simplification: CloudFormation may cancel running operations on a failure; here they finish.
+// Simplifications: CloudFormation may cancel running operations on a failure; here they finish.
+// A user function that exceeds its Lambda timeout fails the request like Lambda does, but its
+// promise keeps running in this process (Lambda would freeze it). A FAILED update response whose
+// physical id differs from the old one is treated as a replacement that was started: the old id is
+// kept and the other one is deleted in the rollback cleanup.
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import {
@@ -99,7 +103,11 @@ export interface ProviderCall {
 export interface OperationReport {
   readonly operation: 'CREATE' | 'UPDATE' | 'DELETE';
   readonly stackStatus: StackStatus;
-  /** Reason of the first failure, CloudFormation-style ("... Message returned: <handler error>"). */
+  /**
+   * Reason of the first failure, CloudFormation-style ("<logical id>: ... Message returned: <handler
+   * error>"). Also set when only a cleanup delete failed, which CloudFormation reports as an event
+   * while the stack still ends UPDATE_COMPLETE.
+   */
   readonly failureReason?: string;
   /** When the operation started (the runner's clock, epoch ms); event and call times are relative to it. */
   readonly startedAt: number;
