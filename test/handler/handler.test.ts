@@ -593,6 +593,22 @@ describe('delete', () => {
   });
 });
 
+describe('configuration', () => {
+  test('the EKS client is built per invocation, so a changed AWS_ENDPOINT_URL_EKS is honoured', async () => {
+    const other = await EksEmulator.start({ createDelayMs: 10 });
+    other.addCluster(cluster);
+    const restore = other.useInProcessEnv();
+    try {
+      await onEvent(createEvent(props()));
+      expect(other.profiles(cluster)).toHaveLength(1);
+      expect(emulator.profiles(cluster)).toHaveLength(0);
+    } finally {
+      restore();
+      await other.stop();
+    }
+  });
+});
+
 describe('logging', () => {
   test('logs one JSON line per decision with the event summary, never the ResponseURL', async () => {
     await run(createEvent(props()));
