@@ -2,7 +2,7 @@
 // stack, shared, so adding profiles never adds Lambda functions. Its handler role
 // gains permissions per cluster and per pod execution role as profiles are added.
 import * as path from 'path';
-import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -55,9 +55,7 @@ export class FargateProfileProvider extends Construct {
   /** Shared by the onEvent and isComplete functions. */
   public readonly handlerRole: iam.Role;
 
-  private readonly passRole: iam.PolicyStatement;
-  private readonly passedRoles = new Set<string>();
-  private readonly clusters = new Map<eks.ICluster, IConstruct>();
+  private readonly clusters = new Map<eks.ICluster, ClusterGrants>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -135,51 +133,73 @@ export class FargateProfileProvider extends Construct {
       actions: ['iam:GetRole'],
       resources: [serviceLinkedRoleArn],
     }));
-
-    // Filled as profiles are added; the statement is rendered at synthesis.
-    this.passRole = new iam.PolicyStatement({ actions: ['iam:PassRole'] });
   }
 
   /**
-   * Lets the handler manage profiles of `cluster` (once per cluster) and
-   * returns the profile created last for it, so the next one can wait for it.
+   * Lets the handler manage the profiles of `cluster` and pass `podExecutionRole`.
+   *
+   * Returns the policy holding those permissions, which the profile must depend on,
+   * and the profile registered last for the same cluster, which it must wait for.
    */
-  public registerProfile(cluster: eks.ICluster, profile: IConstruct, podExecutionRole: iam.IRole): IConstruct | undefined {
-    const previous = this.clusters.get(cluster);
-    if (!previous) {
-      this.grantCluster(cluster);
+  public registerProfile(cluster: eks.ICluster, profile: IConstruct, podExecutionRole: iam.IRole): ProfileRegistration {
+    const grants = this.clusters.get(cluster) ?? this.grantCluster(cluster);
+    const previous = grants.lastProfile;
+    grants.lastProfile = profile;
+    if (!grants.passedRoles.has(podExecutionRole.roleArn)) {
+      grants.passedRoles.add(podExecutionRole.roleArn);
+      grants.passRole.addResources(podExecutionRole.roleArn);
     }
-    this.clusters.set(cluster, profile);
-    this.grantPassRole(podExecutionRole);
-    return previous;
+    return { permissions: grants.policy, previousProfile: previous };
   }
 
-  private grantCluster(cluster: eks.ICluster): void {
-    // Exactly the calls the handler makes. CreateFargateProfile acts on the cluster; the
-    // others on its profiles (the handler reads tags from DescribeFargateProfile).
-    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['eks:CreateFargateProfile'],
-      resources: [cluster.clusterArn],
-    }));
-    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [
-        'eks:DescribeFargateProfile',
-        'eks:DeleteFargateProfile',
-        'eks:TagResource',
-        'eks:UntagResource',
+  /**
+   * One policy per cluster, so that CloudFormation orders it with the profiles: it exists
+   * before the first of them is created, and when the last one leaves the stack, the
+   * profile is deleted (cleanup phase) before the permissions to delete it are.
+   */
+  private grantCluster(cluster: eks.ICluster): ClusterGrants {
+    const passRole = new iam.PolicyStatement({ actions: ['iam:PassRole'] });
+    const policy = new iam.Policy(this, `Permissions${Names.uniqueId(cluster)}`, {
+      roles: [this.handlerRole],
+      statements: [
+        // Exactly the calls the handler makes. CreateFargateProfile acts on the cluster;
+        // the others on its profiles (the handler reads tags from DescribeFargateProfile).
+        new iam.PolicyStatement({
+          actions: ['eks:CreateFargateProfile'],
+          resources: [cluster.clusterArn],
+        }),
+        new iam.PolicyStatement({
+          actions: [
+            'eks:DescribeFargateProfile',
+            'eks:DeleteFargateProfile',
+            'eks:TagResource',
+            'eks:UntagResource',
+          ],
+          resources: [fargateProfileArnPattern(this, cluster.clusterName)],
+        }),
+        // Filled with each profile's pod execution role as profiles are registered.
+        passRole,
       ],
-      resources: [fargateProfileArnPattern(this, cluster.clusterName)],
-    }));
+    });
+    const grants: ClusterGrants = { policy, passRole, passedRoles: new Set() };
+    this.clusters.set(cluster, grants);
+    return grants;
   }
+}
 
-  private grantPassRole(role: iam.IRole): void {
-    if (this.passedRoles.has(role.roleArn)) return;
-    if (this.passedRoles.size === 0) {
-      this.handlerRole.addToPrincipalPolicy(this.passRole);
-    }
-    this.passedRoles.add(role.roleArn);
-    this.passRole.addResources(role.roleArn);
-  }
+/** What a profile needs from the provider to be ordered correctly. */
+export interface ProfileRegistration {
+  /** The handler's permissions for the profile's cluster. */
+  readonly permissions: IConstruct;
+  /** The profile registered before this one for the same cluster, if any. */
+  readonly previousProfile?: IConstruct;
+}
+
+interface ClusterGrants {
+  readonly policy: iam.Policy;
+  readonly passRole: iam.PolicyStatement;
+  readonly passedRoles: Set<string>;
+  lastProfile?: IConstruct;
 }
 
 /** `arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/*`: every profile of one cluster. */

@@ -174,7 +174,7 @@ export class FargateProfile extends Construct implements ITaggable {
     this.podExecutionRole = props.podExecutionRole ?? createPodExecutionRole(this, props.cluster);
 
     const provider = FargateProfileProvider.getOrCreate(this);
-    const previous = provider.registerProfile(props.cluster, this, this.podExecutionRole);
+    const registration = provider.registerProfile(props.cluster, this, this.podExecutionRole);
 
     const properties: FargateProfileResourceProperties = {
       ClusterName: props.cluster.clusterName,
@@ -191,10 +191,12 @@ export class FargateProfile extends Construct implements ITaggable {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
+    // The handler may act on this cluster before the profile is created, and until it is deleted.
+    resource.node.addDependency(registration.permissions);
     // EKS creates or deletes one profile per cluster at a time: chain this
     // stack's profiles of the same cluster.
-    if (previous) {
-      resource.node.addDependency(previous);
+    if (registration.previousProfile) {
+      resource.node.addDependency(registration.previousProfile);
     } else if (props.cluster instanceof eks.FargateCluster) {
       resource.node.addDependency(props.cluster.defaultProfile);
     }

@@ -45,11 +45,19 @@ function asList<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** The policies attached to the provider's handler role, by logical id. */
+function handlerPolicies(res: Resources): Array<[string, Resources[string]]> {
+  const [[roleId]] = ofType(res, 'AWS::IAM::Role').filter(([id]) => id.startsWith('EksFargateProfileProviderHandlerRole'));
+  const policies = ofType(res, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
+  expect(policies.length).toBeGreaterThan(0);
+  return policies;
+}
+
 /** Statements of the provider's handler role that allow `action`. */
 function handlerStatements(res: Resources, action: string): any[] {
-  const handlerPolicy = ofType(res, 'AWS::IAM::Policy').find(([id]) => id.startsWith('EksFargateProfileProviderHandlerRole'));
-  expect(handlerPolicy).toBeDefined();
-  return handlerPolicy![1].Properties.PolicyDocument.Statement.filter((s: any) => asList(s.Action).includes(action));
+  return handlerPolicies(res)
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+    .filter((s: any) => asList(s.Action).includes(action));
 }
 
 describe('defaults with an imported cluster', () => {
@@ -390,6 +398,26 @@ describe('IAM of the handler role', () => {
     expect(handlerStatements(res, 'eks:DeleteFargateProfile').map((s) => s.Resource))
       .toEqual([PROFILE_ARN_PATTERN('cluster-a'), PROFILE_ARN_PATTERN('cluster-b')]);
     expect(handlerStatements(res, 'eks:CreateFargateProfile')).toHaveLength(2);
+  });
+
+  test('each cluster\'s permissions are a policy its profiles depend on (created before them, deleted after them)', () => {
+    const { stack } = newStack();
+    const a = importedCluster(stack, 'cluster-a', 'A');
+    const b = importedCluster(stack, 'cluster-b', 'B');
+    const a1 = new FargateProfile(stack, 'A1', { cluster: a, selectors: [{ namespace: 'one' }] });
+    const a2 = new FargateProfile(stack, 'A2', { cluster: a, selectors: [{ namespace: 'two' }] });
+    const b1 = new FargateProfile(stack, 'B1', { cluster: b, selectors: [{ namespace: 'one' }] });
+    const res = resources(stack);
+    const policyFor = (cluster: string) => {
+      const matches = handlerPolicies(res).filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes(`fargateprofile/${cluster}/*`));
+      expect(matches).toHaveLength(1);
+      return matches[0][0];
+    };
+    const dependsOn = (p: FargateProfile) => res[logicalIdOf(stack, p)].DependsOn ?? [];
+    expect(dependsOn(a1)).toContain(policyFor('cluster-a'));
+    expect(dependsOn(a2)).toContain(policyFor('cluster-a'));
+    expect(dependsOn(b1)).toContain(policyFor('cluster-b'));
+    expect(dependsOn(b1)).not.toContain(policyFor('cluster-a'));
   });
 
   test('iam:PassRole lists exactly the pod execution roles in use', () => {
