@@ -96,6 +96,8 @@ test('3. a selector change on two profiles at once replaces both; the parallel c
   const [p1, p2, p3] = ['P1', 'P2', 'P3'].map(id => profileLogicalId(template, id));
   const [old1, old2, old3] = [p1, p2, p3].map(id => stack.physicalId(id));
   scenario.emulator.clearCalls();
+  // The first old profile stays DELETING long enough that the second delete surely meets it.
+  scenario.emulator.deleteDelayMs = BLOCKER_MS;
 
   const changed = synthProfiles([
     { id: 'P1', selectors: [{ namespace: 'ns-1', labels: { tier: 'web' } }] },
@@ -103,6 +105,7 @@ test('3. a selector change on two profiles at once replaces both; the parallel c
     { id: 'P3', selectors: [{ namespace: 'ns-3' }] },
   ]);
   const updated = await stack.deploy(changed);
+  scenario.emulator.deleteDelayMs = SCENARIO_T_MS;
 
   expect(updated.failureReason).toBeUndefined();
   expect(updated.stackStatus).toBe('UPDATE_COMPLETE');
