@@ -257,3 +257,72 @@ test('a template error names the resource and the location', async () => {
   expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
   expect(report.failureReason).toBe('A: A.Properties.X.Fn::ImportValue: intrinsic function Fn::ImportValue is not supported by the lifecycle runner');
 });
+
+test('resolves Select/Split/If/NoValue/Sub variables, skips resources whose condition is false, stringifies scalars', async () => {
+  const handler = new ScriptedHandler();
+  const runner = newRunner(handler);
+  const report = await runner.deploy({
+    ...template({
+      A: profile('a', {
+        Second: { 'Fn::Select': [1, { 'Fn::Split': [',', 'x,y,z'] }] },
+        Maybe: { 'Fn::If': ['IsProd', 'prod', { Ref: 'AWS::NoValue' }] },
+        List: ['keep', { 'Fn::If': ['IsProd', 'prod', { Ref: 'AWS::NoValue' }] }],
+        Vars: { 'Fn::Sub': ['${Greeting}-${AWS::Region}-${SubnetA}', { Greeting: { Ref: 'Stage' } }] },
+        Flag: true,
+      }),
+    }),
+    Parameters: { Stage: { Type: 'String', Default: 'dev' } },
+    Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] } },
+  });
+  expect(report.stackStatus).toBe('CREATE_COMPLETE');
+  const props = runner.resources.get('A')!.properties!;
+  expect(props.Second).toBe('y');
+  expect(props).not.toHaveProperty('Maybe');
+  expect(props.List).toEqual(['keep']);
+  expect(props.Vars).toBe('dev-us-east-1-subnet-subneta');
+  expect(props.Flag).toBe('true');
+
+  const conditional = template({ A: profile('a'), B: { ...profile('b'), Condition: 'IsProd' } });
+  const runner2 = newRunner(new ScriptedHandler());
+  const report2 = await runner2.deploy({
+    ...conditional,
+    Parameters: { Stage: { Type: 'String', Default: 'dev' } },
+    Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Stage' }, 'prod'] } },
+  });
+  expect(report2.stackStatus).toBe('CREATE_COMPLETE');
+  expect(runner2.resources.has('B')).toBe(false);
+  expect(runner2.resources.has('A')).toBe(true);
+});
+
+test('framework rules: Data with IsComplete false fails; a Delete may not change the physical id', async () => {
+  const dataTooEarly: UserHandler = {
+    onEvent: async () => ({ PhysicalResourceId: 'p' }),
+    isComplete: async () => ({ IsComplete: false, Data: { Arn: 'x' } }),
+  };
+  const report = await newRunner(dataTooEarly).deploy(template({ A: profile('a') }));
+  expect(report.failureReason).toContain('Message returned: "Data" is not allowed if "IsComplete" is "False"');
+
+  const renamesOnDelete: UserHandler = {
+    onEvent: async (e: any) => ({ PhysicalResourceId: e.RequestType === 'Delete' ? 'other' : 'p' }),
+    isComplete: async () => ({ IsComplete: true, Data: { Arn: 'arn' } }),
+  };
+  const runner = newRunner(renamesOnDelete);
+  await runner.deploy(template({ A: profile('a') }));
+  const deleted = await runner.destroy();
+  expect(deleted.stackStatus).toBe('DELETE_FAILED');
+  expect(deleted.failureReason).toContain('DELETE: cannot change the physical resource ID from "p" to "other" during deletion');
+});
+
+test('a GetAtt of an attribute the provider did not return fails the referencing resource', async () => {
+  const noArn: UserHandler = {
+    onEvent: async () => ({ PhysicalResourceId: 'p' }),
+    isComplete: async () => ({ IsComplete: true }),
+  };
+  const report = await newRunner(noArn).deploy(template({
+    A: profile('a'),
+    B: profile('b', { Parent: { 'Fn::GetAtt': ['A', 'Arn'] } }),
+  }));
+  expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
+  expect(report.failureReason).toBe(
+    "B: B.Properties.Parent.Fn::GetAtt: CustomResource attribute error: Vendor response doesn't contain Arn key in object A");
+});
