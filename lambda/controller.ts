@@ -154,7 +154,8 @@ export function timeoutMessage(job: Job, progress: Progress): string {
 
 function observe(job: Job, profile: ObservedProfile): Observation {
   const spec = job.spec;
-  const matchesSpec = profileSatisfiesSpec(profile, job.spec);
+  // With partial properties (a delete only) there is nothing to compare against: assume it is ours.
+  const matchesSpec = job.spec.partial === true || profileSatisfiesSpec(profile, job.spec);
   const tagsInSync = !hasTagChanges(tagChanges(spec.tags, profile.tags, job.previouslyManagedTags));
   return { kind: 'FOUND', status: profile.status, healthIssues: profile.healthIssues, matchesSpec, tagsInSync };
 }
@@ -185,5 +186,6 @@ function stepFields(step: Step): Record<string, string | undefined> {
     };
   }
   if (step.action === 'FAIL') return { reason: step.reason };
+  if (step.action === 'DONE') return { reason: step.note };
   return {};
 }

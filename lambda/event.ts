@@ -12,6 +12,11 @@ export interface ProfileSpec {
   /** Undefined lets EKS pick the cluster's private subnets. */
   readonly subnets?: string[];
   readonly tags: Record<string, string>;
+  /**
+   * Delete only: the properties did not validate and only `clusterName` is known, so the handler
+   * cannot compare the profile with what this resource created.
+   */
+  readonly partial?: boolean;
 }
 
 export interface CanonicalSelector {
@@ -156,7 +161,7 @@ function parseDeleteProperties(raw: unknown): ProfileSpec {
   } catch (e) {
     const clusterName = isObject(raw) ? raw.ClusterName : undefined;
     if (typeof clusterName !== 'string' || !CLUSTER_NAME_PATTERN.test(clusterName)) throw e;
-    return { clusterName, podExecutionRoleArn: '', selectors: [], tags: {} };
+    return { clusterName, podExecutionRoleArn: '', selectors: [], tags: {}, partial: true };
   }
 }
 

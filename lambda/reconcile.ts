@@ -24,7 +24,9 @@ export type WaitReason =
   | 'CONFLICT' | 'IAM_PROPAGATION' | 'RETRYABLE' | 'NAME_IN_USE';
 
 export type Step =
-  | { readonly action: 'CREATE' | 'DELETE' | 'SYNC_TAGS' | 'DONE' }
+  | { readonly action: 'CREATE' | 'DELETE' | 'SYNC_TAGS' }
+  /** `note`: why done without acting, e.g. a profile under our name that this resource did not create. */
+  | { readonly action: 'DONE'; readonly note?: string }
   | { readonly action: 'WAIT'; readonly reason: WaitReason; readonly blocker?: Blocker; readonly detail?: string }
   | { readonly action: 'FAIL'; readonly reason: string };
 
@@ -75,6 +77,14 @@ function decidePresent(observed: Extract<Observation, { kind: 'FOUND' }>, profil
 }
 
 function decideAbsent(observed: Extract<Observation, { kind: 'FOUND' }>, profile: string, retryFailedDelete: boolean): Step {
+  if (!observed.matchesSpec && observed.status !== 'DELETING') {
+    // Never delete what this resource did not create: e.g. a create that failed because someone
+    // else's profile took the name. Nothing of ours exists, so the delete is done.
+    return {
+      action: 'DONE',
+      note: `${profile} has a different pod execution role, selectors or subnets than this resource, so it was not created by it; left untouched`,
+    };
+  }
   switch (observed.status) {
     case 'ACTIVE':
     case 'CREATE_FAILED':

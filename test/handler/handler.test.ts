@@ -1,5 +1,5 @@
 // The handler's branches, end to end through the real AWS SDK over HTTP against the EKS emulator.
-import { EKSClient, TagResourceCommand } from '@aws-sdk/client-eks';
+import { CreateFargateProfileCommand, EKSClient, TagResourceCommand } from '@aws-sdk/client-eks';
 import { isComplete, IsCompleteResponse, LambdaContext, onEvent } from '../../lambda/index';
 import { generateProfileName } from '../../lambda/naming';
 import { CallFilter, EksEmulator } from '../support/eks-emulator';
@@ -581,6 +581,38 @@ describe('delete', () => {
     expect(complete).toEqual({ IsComplete: true });
     expect(emulator.describe(cluster, name)).toBeUndefined();
     expect(count({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
+  });
+
+  test('a create that lost its name to someone else\'s profile does not delete that profile on rollback', async () => {
+    // Our create is deferred (another profile is DELETING); meanwhile someone else creates the name.
+    await createProfile(props({ FargateProfileName: 'slow-going' }), 'SlowGoing');
+    emulator.setProfileDelays('slow-going', { deleteDelayMs: 1_000 });
+    await onEvent(deleteEvent('slow-going', props({ FargateProfileName: 'slow-going' }), 'SlowGoing'));
+    const mine = props({ FargateProfileName: 'contested' });
+    const event = createEvent(mine);
+    const result = await onEvent(event);
+    expect(emulator.describe(cluster, 'contested')).toBeUndefined();
+    while (emulator.describe(cluster, 'slow-going')) await new Promise(r => setTimeout(r, 50));
+    const eks = new EKSClient(emulator.clientConfig());
+    await eks.send(new CreateFargateProfileCommand({
+      clusterName: cluster, fargateProfileName: 'contested', podExecutionRoleArn: OTHER_ROLE, selectors: [{ namespace: 'theirs' }],
+    }));
+
+    await expect(isComplete(completeEvent(event, result), contextWithBudget(300))).rejects.toThrow(/"contested" .* was not created by this resource/);
+    // CloudFormation's rollback deletes the physical id the failed create reported.
+    const { complete } = await run(deleteEvent('contested', mine));
+    expect(complete).toEqual({ IsComplete: true });
+    expect(emulator.describe(cluster, 'contested')!.podExecutionRoleArn).toBe(OTHER_ROLE);
+    expect(count({ operation: 'DeleteFargateProfile', profile: 'contested' })).toBe(0);
+    expect(logs.some(l => l.includes('was not created by it; left untouched'))).toBe(true);
+  });
+
+  test('a delete whose properties no longer validate still deletes (ownership cannot be checked)', async () => {
+    const p = props();
+    const name = await createProfile(p);
+    const { complete } = await run(deleteEvent(name, { ...p, Selectors: [] }));
+    expect(complete).toEqual({ IsComplete: true });
+    expect(emulator.describe(cluster, name)).toBeUndefined();
   });
 
   test('only the profile named by the event is touched', async () => {

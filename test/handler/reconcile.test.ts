@@ -33,8 +33,12 @@ const rows: Array<[string, Desired, Observation, Partial<Step> & { action: Step[
   // --- desired ABSENT
   ['absent / not found -> done', 'ABSENT', { kind: 'NOT_FOUND' }, { action: 'DONE' }],
   ['absent / ACTIVE -> delete', 'ABSENT', found('ACTIVE'), { action: 'DELETE' }],
-  ['absent / ACTIVE, tags differ -> delete (tags do not matter)', 'ABSENT', found('ACTIVE', { tagsInSync: false, matchesSpec: false }),
-    { action: 'DELETE' }],
+  ['absent / ACTIVE, tags differ -> delete (tags do not matter)', 'ABSENT', found('ACTIVE', { tagsInSync: false }), { action: 'DELETE' }],
+  ['absent / ACTIVE, foreign spec -> done, left untouched', 'ABSENT', found('ACTIVE', { matchesSpec: false }), { action: 'DONE' }],
+  ['absent / CREATE_FAILED, foreign spec -> done, left untouched', 'ABSENT', found('CREATE_FAILED', { matchesSpec: false }), { action: 'DONE' }],
+  ['absent / CREATING, foreign spec -> done, left untouched', 'ABSENT', found('CREATING', { matchesSpec: false }), { action: 'DONE' }],
+  ['absent / DELETE_FAILED, foreign spec -> done, left untouched', 'ABSENT', found('DELETE_FAILED', { matchesSpec: false }), { action: 'DONE' }],
+  ['absent / DELETING, foreign spec -> wait until gone', 'ABSENT', found('DELETING', { matchesSpec: false }), { action: 'WAIT', reason: 'DELETING' }],
   ['absent / CREATE_FAILED -> delete', 'ABSENT', found('CREATE_FAILED'), { action: 'DELETE' }],
   ['absent / CREATING -> wait, then delete', 'ABSENT', found('CREATING'), { action: 'WAIT', reason: 'LEAVING_CREATING' }],
   ['absent / DELETING -> wait', 'ABSENT', found('DELETING'), { action: 'WAIT', reason: 'DELETING' }],
@@ -98,6 +102,15 @@ describe('failure reasons', () => {
   test('DELETE_FAILED names the health issues', () => {
     const step = decide('ABSENT', found('DELETE_FAILED', { healthIssues: [{ code: 'AccessDenied', message: 'no' }] }), target);
     expect(step).toEqual({ action: 'FAIL', reason: 'Fargate profile "web" on cluster "demo" failed to delete (status DELETE_FAILED): AccessDenied: no' });
+  });
+
+  test('a foreign profile under our name is not deleted, and the log says why', () => {
+    const step = decide('ABSENT', found('ACTIVE', { matchesSpec: false }), target);
+    expect(step).toEqual({
+      action: 'DONE',
+      note: 'Fargate profile "web" on cluster "demo" has a different pod execution role, selectors or subnets than this resource, ' +
+        'so it was not created by it; left untouched',
+    });
   });
 
   test('a foreign profile under our name says it is left untouched and what to do', () => {
