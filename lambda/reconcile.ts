@@ -55,14 +55,9 @@ export function decide(desired: Desired, observed: Observation, target: Target):
 }
 
 function decidePresent(observed: Extract<Observation, { kind: 'FOUND' }>, profile: string): Step {
-  switch (observed.status) {
-    case 'DELETING':
-      // Going away (e.g. a same-named profile from an earlier stack): create ours once it is gone.
-      return { action: 'WAIT', reason: 'DELETING' };
-    case 'CREATE_FAILED':
-      return { action: 'FAIL', reason: `${profile} failed to create (status CREATE_FAILED)${formatHealth(observed.healthIssues)}` };
-    case 'DELETE_FAILED':
-      return { action: 'FAIL', reason: `${profile} is in status DELETE_FAILED and cannot be used${formatHealth(observed.healthIssues)}` };
+  if (observed.status === 'DELETING') {
+    // Going away (e.g. a same-named profile from an earlier stack): create ours once it is gone.
+    return { action: 'WAIT', reason: 'DELETING' };
   }
   if (!observed.matchesSpec) {
     return {
@@ -71,9 +66,18 @@ function decidePresent(observed: Extract<Observation, { kind: 'FOUND' }>, profil
         'and is left untouched. Choose a different FargateProfileName, or omit it to let a unique name be generated.',
     };
   }
-  if (observed.status === 'CREATING') return { action: 'WAIT', reason: 'CREATING' };
-  if (observed.status === 'ACTIVE') return observed.tagsInSync ? { action: 'DONE' } : { action: 'SYNC_TAGS' };
-  return { action: 'FAIL', reason: `${profile} is in unexpected status ${observed.status}` };
+  switch (observed.status) {
+    case 'CREATING':
+      return { action: 'WAIT', reason: 'CREATING' };
+    case 'ACTIVE':
+      return observed.tagsInSync ? { action: 'DONE' } : { action: 'SYNC_TAGS' };
+    case 'CREATE_FAILED':
+      return { action: 'FAIL', reason: `${profile} failed to create (status CREATE_FAILED)${formatHealth(observed.healthIssues)}` };
+    case 'DELETE_FAILED':
+      return { action: 'FAIL', reason: `${profile} is in status DELETE_FAILED and cannot be used${formatHealth(observed.healthIssues)}` };
+    default:
+      return { action: 'FAIL', reason: `${profile} is in unexpected status ${observed.status}` };
+  }
 }
 
 function decideAbsent(observed: Extract<Observation, { kind: 'FOUND' }>, profile: string, retryFailedDelete: boolean): Step {

@@ -28,6 +28,8 @@ const rows: Array<[string, Desired, Observation, Partial<Step> & { action: Step[
   ['present / ACTIVE, foreign spec -> fail', 'PRESENT', found('ACTIVE', { matchesSpec: false }), { action: 'FAIL' }],
   ['present / CREATING, foreign spec -> fail', 'PRESENT', found('CREATING', { matchesSpec: false }), { action: 'FAIL' }],
   ['present / CREATE_FAILED -> fail', 'PRESENT', found('CREATE_FAILED'), { action: 'FAIL' }],
+  ['present / CREATE_FAILED, foreign spec -> fail as not ours', 'PRESENT', found('CREATE_FAILED', { matchesSpec: false }),
+    { action: 'FAIL', reason: expect.stringContaining('was not created by this resource') }],
   ['present / DELETE_FAILED -> fail', 'PRESENT', found('DELETE_FAILED'), { action: 'FAIL' }],
   ['present / unknown status -> fail', 'PRESENT', found('MIGRATING'), { action: 'FAIL' }],
   // --- desired ABSENT
