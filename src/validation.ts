@@ -53,7 +53,10 @@ export function validateFargateProfileProps(path: string, props: ValidatedProps 
   if (p.fargateProfileName !== undefined) {
     validateProfileName(p.fargateProfileName, fail);
   }
-  if (p.tags !== undefined && !Token.isUnresolved(p.tags)) {
+  if (p.tags !== undefined && Token.isUnresolved(p.tags)) {
+    fail('tags must be a map written in the app, not a token: each tag is rendered as a { Key, Value } pair');
+  }
+  if (p.tags !== undefined) {
     const message = tagProblems(Object.entries(p.tags), 'tags')[0];
     if (message) fail(message);
   }
@@ -89,7 +92,9 @@ function validateSelectors(selectors: ValidatedSelector[] | undefined, fail: (m:
     fail('selectors is required: give 1 to 5 selectors');
   }
   const list = selectors as ValidatedSelector[];
-  if (Token.isUnresolved(list)) return;
+  if (Token.isUnresolved(list)) {
+    fail('selectors must be a list written in the app, not a token: each selector is rendered into the template');
+  }
   if (!Array.isArray(list)) {
     fail('selectors must be a list of { namespace, labels? }');
   }
@@ -130,7 +135,10 @@ function validateNamespace(namespace: string | undefined, field: string, fail: (
 }
 
 function validateLabels(labels: { [key: string]: string } | undefined, field: string, fail: (m: string) => never): void {
-  if (labels === undefined || labels === null || Token.isUnresolved(labels)) return;
+  if (labels === undefined || labels === null) return;
+  if (Token.isUnresolved(labels)) {
+    fail(`${field} must be a map written in the app, not a token: each label is rendered as a { Key, Value } pair`);
+  }
   if (typeof labels !== 'object' || Array.isArray(labels)) {
     fail(`${field} must be a map of label keys to values`);
   }
