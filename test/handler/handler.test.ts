@@ -418,6 +418,25 @@ describe('update', () => {
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
   });
 
+  test('adding exactly the subnets the profile already uses keeps it, even with an explicit name', async () => {
+    const old = props({ FargateProfileName: 'keeps-subnets' });
+    await createProfile(old);
+    const chosen = emulator.describe(cluster, 'keeps-subnets')!.subnets;
+    emulator.clearCalls();
+    const { physicalId } = await run(updateEvent('keeps-subnets', old, props({ FargateProfileName: 'keeps-subnets', Subnets: [...chosen].reverse() })));
+    expect(physicalId).toBe('keeps-subnets');
+    expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+  });
+
+  test('removing the subnets keeps the profile: its subnets satisfy "any private subnets"', async () => {
+    const old = props({ Subnets: ['subnet-x1', 'subnet-x2'] });
+    const name = await createProfile(old);
+    emulator.clearCalls();
+    const { physicalId } = await run(updateEvent(name, old, props()));
+    expect(physicalId).toBe(name);
+    expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+  });
+
   test('a replacement blocked by a profile in DELETING is deferred and completed by isComplete', async () => {
     await createProfile(props({ FargateProfileName: 'going' }), 'Going');
     const old = props();
