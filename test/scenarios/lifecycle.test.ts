@@ -322,6 +322,36 @@ test('10. an explicit name plus a selector change fails before touching anything
   expect(report.stackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
 });
 
+test('10b. a failed update after a replacement rolls back: the replacement is deleted, the old profiles stay', async () => {
+  const emulator = scenario.emulator;
+  const stack = scenario.stack();
+  const template = synthProfiles([
+    { id: 'P1', selectors: [{ namespace: 'ns-1' }] },
+    { id: 'P2', selectors: [{ namespace: 'ns-2' }], name: 'fixed-name' },
+  ]);
+  expect((await stack.deploy(template)).stackStatus).toBe('CREATE_COMPLETE');
+  const [p1, p2] = ['P1', 'P2'].map(id => profileLogicalId(template, id));
+  const old1 = stack.physicalId(p1);
+  const before = emulator.profiles('demo');
+
+  // P1 is replaced first (P2 depends on it), then P2's update is rejected.
+  const report = await stack.deploy(synthProfiles([
+    { id: 'P1', selectors: [{ namespace: 'ns-1b' }] },
+    { id: 'P2', selectors: [{ namespace: 'ns-2b' }], name: 'fixed-name' },
+  ]));
+
+  expect(report.stackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(report.failureReason).toContain(`${p2}: Received response status [FAILED]`);
+  const replacement = report.calls.find(c => c.request.LogicalResourceId === p1 && c.phase === 'forward')!.response.PhysicalResourceId;
+  expect(replacement).not.toBe(old1);
+  expect(report.calls.filter(c => c.phase !== 'forward').map(c => [c.phase, c.request.RequestType, c.request.PhysicalResourceId, c.response.Status]))
+    .toEqual([['rollback', 'Update', 'fixed-name', 'SUCCESS'], ['rollback-cleanup', 'Delete', replacement, 'SUCCESS']]);
+  expect([stack.physicalId(p1), stack.physicalId(p2)]).toEqual([old1, 'fixed-name']);
+  expect(emulator.describe('demo', replacement)).toBeUndefined();
+  expect(emulator.profiles('demo')).toEqual(before);
+  await expectCleanDestroy(stack);
+});
+
 test.each(['concurrent', 'sequential'] as const)('11. a duplicated onEvent for the same RequestId creates one profile (%s delivery)', async delivery => {
   const stack = scenario.stack('ScenarioStack', { duplicateOnEvent: r => (r.RequestType === 'Create' ? delivery : 'none') });
   const template = synthProfiles(numberedProfiles(2));
