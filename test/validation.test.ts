@@ -102,6 +102,19 @@ describe('bad props fail at construction, naming path, field and rule, and synth
       /^Stack\/Profile: selectors\[0\]\.labels must be a map written in the app, not a token/],
     ['tags as a token', () => ({ tags: Lazy.any({ produce: () => ({ a: 'b' }) }) as any }),
       /^Stack\/Profile: tags must be a map written in the app, not a token/],
+    // Wrong types from JavaScript callers: a clear error, never a TypeError.
+    ['selectors not a list', () => ({ selectors: 'default' as any }),
+      /^Stack\/Profile: selectors must be a list of \{ namespace, labels\? \}$/],
+    ['a null selector', () => ({ selectors: [null as any] }),
+      /^Stack\/Profile: selectors\[0\] must be an object \{ namespace, labels\? \}$/],
+    ['a numeric namespace', () => ({ selectors: [{ namespace: 42 as any }] }),
+      /^Stack\/Profile: selectors\[0\]\.namespace must be a string$/],
+    ['labels as a list', () => ({ selectors: [{ namespace: 'a', labels: ['x'] as any }] }),
+      /^Stack\/Profile: selectors\[0\]\.labels must be a map of label keys to values$/],
+    ['a numeric name', () => ({ fargateProfileName: 7 as any }),
+      /^Stack\/Profile: fargateProfileName must be a string$/],
+    ['a tag without a value', () => ({ tags: { owner: undefined as any } }),
+      /^Stack\/Profile: tags\["owner"\] must have a string value$/],
     ['empty name', () => ({ fargateProfileName: '' }),
       /^Stack\/Profile: fargateProfileName "" must be 1 to 100 characters long \(got 0\)$/],
     ['name over 100 characters', () => ({ fargateProfileName: 'p'.repeat(101) }),
@@ -135,6 +148,12 @@ describe('bad props fail at construction, naming path, field and rule, and synth
     ['tag value over 256', () => ({ tags: { k: 'v'.repeat(257) } }),
       /^Stack\/Profile: tags\["k"\] value must be at most 256 characters long \(got 257\)$/],
   ];
+
+  test('no props at all', () => {
+    const f = fixture();
+    expect(() => new FargateProfile(f.stack, 'Profile', undefined as any))
+      .toThrow(/^Stack\/Profile: props are required \(cluster and selectors\)$/);
+  });
 
   test.each(rows)('%s', (_name, props, message) => {
     const f = fixture();
