@@ -279,6 +279,28 @@ test('8. a profile deleted out of band, then stack delete: success', async () =>
   expect(scenario.emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
 });
 
+test('8b. DELETE_FAILED with a health issue fails the stack delete with the issue; deleting again succeeds', async () => {
+  const stack = scenario.stack();
+  const template = synthProfiles(numberedProfiles(1));
+  expect((await stack.deploy(template)).stackStatus).toBe('CREATE_COMPLETE');
+  const name = stack.physicalId(profileLogicalId(template, 'P1'));
+  const issue = { code: 'InternalFailure', message: 'The Fargate profile could not be deleted' };
+  scenario.emulator.failDelete(name, issue);
+
+  const failed = await stack.destroy();
+
+  expect(failed.stackStatus).toBe('DELETE_FAILED');
+  expect(failed.failureReason).toContain(issue.code);
+  expect(failed.failureReason).toContain(issue.message);
+  expect(scenario.emulator.describe('demo', name)!.status).toBe('DELETE_FAILED');
+
+  const retried = await stack.destroy();
+
+  expect(retried.failureReason).toBeUndefined();
+  expect(retried.stackStatus).toBe('DELETE_COMPLETE');
+  expect(scenario.emulator.profiles('demo')).toEqual([]);
+});
+
 test('9. the cluster deleted out of band, then stack delete: success', async () => {
   const stack = scenario.stack();
   expect((await stack.deploy(synthProfiles(numberedProfiles(2)))).stackStatus).toBe('CREATE_COMPLETE');
