@@ -37,8 +37,13 @@ function synthWithNag(app: App): Finding[] {
     v.violatingConstructs.map((c) => ({ rule: v.ruleName, path: c.constructPath }))));
 }
 
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function newApp(): App {
-  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'nag-')) });
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
+  outdirs.push(outdir);
+  return new App({ outdir });
 }
 
 /** A stack with a real eks.Cluster (env-agnostic: ARNs carry region/account tokens) and two profiles. */
