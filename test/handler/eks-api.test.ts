@@ -1,19 +1,19 @@
 // Narrow classification tests: the real SDK exception classes, delivered through aws-sdk-client-mock.
 import {
+  BadRequestException,
   CreateFargateProfileCommand,
   DeleteFargateProfileCommand,
   DescribeFargateProfileCommand,
   EKSClient,
   InvalidParameterException,
   InvalidRequestException,
+  NotFoundException,
   ResourceInUseException,
   ResourceLimitExceededException,
   ResourceNotFoundException,
   ServerException,
-  ThrottlingException,
-  NotFoundException,
-  BadRequestException,
   TagResourceCommand,
+  ThrottlingException,
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { classifyError, EksApi, EksCallError } from '../../lambda/eks-api';
