@@ -9,10 +9,12 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+// cdk-nag's own rendering of ARNs in finding ids, to hold ours against.
+import { flattenCfnReference as nagFlatten } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 import { FargateProfile } from '../../src';
 import { FargateProfileProvider } from '../../src/fargate-profile-provider';
-import { ACKNOWLEDGED_RULES_METADATA_KEY, NAG_REASONS } from '../../src/nag-acknowledgments';
+import { ACKNOWLEDGED_RULES_METADATA_KEY, flattenCfnReference, NAG_REASONS } from '../../src/nag-acknowledgments';
 import { buildExampleStack } from '../example/example-stack';
 
 interface Finding {
@@ -143,5 +145,19 @@ test('the reasons quoted in README.md are the ones in the code', () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf-8');
   for (const reason of Object.values(NAG_REASONS)) {
     expect(readme).toContain(reason);
+  }
+});
+
+test('finding ids are computed exactly as cdk-nag renders them', () => {
+  const references: unknown[] = [
+    'arn:aws:eks:us-east-1:123456789012:cluster/x',
+    { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':fargateprofile/', { Ref: 'Cluster9EE0221C' }, '/*']] },
+    { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn1', 'Arn'] }, ':*']] },
+    { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x' },
+    { 'Fn::ImportValue': 'ClusterName' },
+    { 'Fn::If': ['Cond', 'a', 'b'] },
+  ];
+  for (const reference of references) {
+    expect(flattenCfnReference(reference)).toBe(nagFlatten(reference));
   }
 });
