@@ -23,11 +23,26 @@ export class DecisionLog {
     });
   }
 
+  private lastInfo?: string;
+  private repeats = 0;
+
   constructor(private readonly summary: EventSummary) {}
 
-  /** `fields`: the action taken, the status seen, the reason -- plain values only. */
+  /**
+   * `fields`: the action taken, the status seen, the reason -- plain values only. A decision
+   * identical to the previous one (polling a profile that stays CREATING) is not repeated; the
+   * next different line says how many more times it recurred (`previousRepeated`).
+   */
   public info(fields: Record<string, string | number | boolean | undefined>): void {
-    console.log(JSON.stringify({ level: 'INFO', ...this.summary, ...fields }));
+    const key = JSON.stringify(fields);
+    if (key === this.lastInfo) {
+      this.repeats++;
+      return;
+    }
+    const repeated = this.repeats > 0 ? { previousRepeated: this.repeats } : {};
+    this.lastInfo = key;
+    this.repeats = 0;
+    console.log(JSON.stringify({ level: 'INFO', ...this.summary, ...fields, ...repeated }));
   }
 
   public error(fields: Record<string, string | number | boolean | undefined>): void {

@@ -673,6 +673,21 @@ describe('logging', () => {
     }
   });
 
+  test('a decision repeated while polling is logged once, with the count on the next line', async () => {
+    emulator.createDelayMs = 400;
+    const event = createEvent(props());
+    const result = await onEvent(event);
+    logs = [];
+    const complete = await isComplete(completeEvent(event, result), contextWithBudget(3000));
+    expect(complete.IsComplete).toBe(true);
+    const entries = logs.map(l => JSON.parse(l));
+    const waits = entries.filter(e => e.action === 'WAIT' && e.waitReason === 'CREATING');
+    expect(waits).toHaveLength(1);
+    const done = entries.find(e => e.action === 'DONE');
+    // Polled every 20 ms for ~400 ms: the WAIT recurred (unlogged) before DONE.
+    expect(done.previousRepeated).toBeGreaterThanOrEqual(1);
+  });
+
   test('a malformed event is rejected with a clear message and nothing logged of its secrets', async () => {
     const event = { ...createEvent(props()), ResourceProperties: { ClusterName: cluster } };
     await expect(onEvent(event)).rejects.toThrow('Invalid event: ResourceProperties.PodExecutionRoleArn must be a non-empty string, got nothing (the property is missing).');
