@@ -58,7 +58,11 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
       // The plan compares old and new properties, but the profile itself has the last word: see planUpdate.
       const existing = await describeForPlan(api, event, currentName, timing, context);
       const oldSpec = event.oldSpec ?? oldSpecFromProfile(event, currentName, existing);
-      const existingSatisfiesNew = existing !== undefined && existing.status !== 'DELETING' && profileSatisfiesSpec(existing, event.spec);
+      // Only when the old properties never took effect (CloudFormation rolling back a refused or failed
+      // update) does the live profile decide; otherwise every immutable change replaces, as documented.
+      const oldTookEffect = existing !== undefined && profileSatisfiesSpec(existing, oldSpec);
+      const existingSatisfiesNew = existing !== undefined && existing.status !== 'DELETING'
+        && !oldTookEffect && profileSatisfiesSpec(existing, event.spec);
       const plan = planUpdate(oldSpec, event.spec, currentName, generateProfileName(event.logicalResourceId, event.requestId), existingSatisfiesNew);
       log.info({
         action: `PLAN_${plan.kind}`,

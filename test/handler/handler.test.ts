@@ -418,22 +418,32 @@ describe('update', () => {
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
   });
 
-  test('adding exactly the subnets the profile already uses keeps it, even with an explicit name', async () => {
+  test('adding subnets is an immutable change even when they are the ones EKS chose: with an explicit name it is rejected', async () => {
     const old = props({ FargateProfileName: 'keeps-subnets' });
     await createProfile(old);
     const chosen = emulator.describe(cluster, 'keeps-subnets')!.subnets;
     emulator.clearCalls();
-    const { physicalId } = await run(updateEvent('keeps-subnets', old, props({ FargateProfileName: 'keeps-subnets', Subnets: [...chosen].reverse() })));
-    expect(physicalId).toBe('keeps-subnets');
+    await expect(onEvent(updateEvent('keeps-subnets', old, props({ FargateProfileName: 'keeps-subnets', Subnets: [...chosen].reverse() }))))
+      .rejects.toThrow(/Subnets changed, but Fargate profiles are immutable/);
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
   });
 
-  test('removing the subnets keeps the profile: its subnets satisfy "any private subnets"', async () => {
+  test('removing the subnets replaces the profile, so EKS picks the cluster\'s private subnets', async () => {
     const old = props({ Subnets: ['subnet-x1', 'subnet-x2'] });
     const name = await createProfile(old);
-    emulator.clearCalls();
     const { physicalId } = await run(updateEvent(name, old, props()));
-    expect(physicalId).toBe(name);
+    expect(physicalId).not.toBe(name);
+    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(emulator.describe(cluster, name)!.status).toBe('ACTIVE'); // CloudFormation deletes it in cleanup
+  });
+
+  test('the rollback of a refused update (old properties never took effect) completes in place', async () => {
+    const original = props({ FargateProfileName: 'rolls-back' });
+    await createProfile(original);
+    const refused = props({ FargateProfileName: 'rolls-back', Subnets: ['subnet-9'] });
+    emulator.clearCalls();
+    const { physicalId } = await run(updateEvent('rolls-back', refused, original));
+    expect(physicalId).toBe('rolls-back');
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
   });
 
