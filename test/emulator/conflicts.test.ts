@@ -1,42 +1,14 @@
 // The service's one-at-a-time rules, name conflicts and idempotency, through the real SDK.
 import {
-  CreateFargateProfileCommand,
-  CreateFargateProfileCommandInput,
-  DeleteFargateProfileCommand,
   DescribeFargateProfileCommand,
-  EKSClient,
   InvalidParameterException,
   ResourceInUseException,
   ResourceLimitExceededException,
 } from '@aws-sdk/client-eks';
-import { EksEmulator, EksEmulatorOptions } from '../support/eks-emulator';
+import { ROLE, useEksEmulator } from './fixture';
 
-const ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
-
-let now: number;
-let emulator: EksEmulator;
-let eks: EKSClient;
-
-async function setUp(options: EksEmulatorOptions = {}) {
-  now = 1_700_000_000_000;
-  emulator = await EksEmulator.start({ createDelayMs: 300, deleteDelayMs: 300, clock: () => now, ...options });
-  emulator.addCluster('demo');
-  eks = new EKSClient({ ...emulator.clientConfig(), maxAttempts: 1 });
-}
-
-beforeEach(() => setUp());
-
-afterEach(async () => {
-  eks.destroy();
-  await emulator.stop();
-});
-
-function input(name: string, extra: Partial<CreateFargateProfileCommandInput> = {}): CreateFargateProfileCommandInput {
-  return { clusterName: 'demo', fargateProfileName: name, podExecutionRoleArn: ROLE, selectors: [{ namespace: 'default' }], ...extra };
-}
-const create = (name: string, extra: Partial<CreateFargateProfileCommandInput> = {}) =>
-  eks.send(new CreateFargateProfileCommand(input(name, extra)));
-const remove = (name: string) => eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: name }));
+const fx = useEksEmulator();
+const { create, remove, advance } = fx;
 
 test('create while another profile is CREATING: ResourceInUseException with the service message', async () => {
   await create('first');
@@ -46,13 +18,13 @@ test('create while another profile is CREATING: ResourceInUseException with the 
   expect(err.$metadata.httpStatusCode).toBe(409);
   expect(err.clusterName).toBe('demo');
   expect(err.message).toBe('Cannot create Fargate Profile second because cluster demo currently has Fargate profile first in status CREATING');
-  now += 300;
+  advance(300);
   await expect(create('second')).resolves.toBeDefined();
 });
 
 test('create while another profile is DELETING: ResourceInUseException naming DELETING', async () => {
   await create('first');
-  now += 300;
+  advance(300);
   await remove('first');
   const err = await create('second').catch((e) => e);
   expect(err).toBeInstanceOf(ResourceInUseException);
@@ -61,20 +33,20 @@ test('create while another profile is DELETING: ResourceInUseException naming DE
 
 test('delete while another profile is DELETING: ResourceInUseException with the service message', async () => {
   await create('a');
-  now += 300;
+  advance(300);
   await create('b');
-  now += 300;
+  advance(300);
   await remove('a');
   const err = await remove('b').catch((e) => e);
   expect(err).toBeInstanceOf(ResourceInUseException);
   expect(err.message).toBe('Cannot Delete Fargate Profile b because cluster demo currently has Fargate profile a in status DELETING');
-  now += 300;
+  advance(300);
   await expect(remove('b')).resolves.toBeDefined();
 });
 
 test('delete while another profile is CREATING is refused by default', async () => {
   await create('a');
-  now += 300;
+  advance(300);
   await create('b');
   const err = await remove('a').catch((e) => e);
   expect(err).toBeInstanceOf(ResourceInUseException);
@@ -82,25 +54,21 @@ test('delete while another profile is CREATING is refused by default', async () 
 });
 
 test('deleteBlockedByCreating: false lets a delete run beside a create', async () => {
-  await emulator.stop();
-  eks.destroy();
-  await setUp({ deleteBlockedByCreating: false });
+  await fx.restart({ deleteBlockedByCreating: false });
   await create('a');
-  now += 300;
+  advance(300);
   await create('b');
   const out = await remove('a');
   expect(out.fargateProfile?.status).toBe('DELETING');
 });
 
 test('deleting a profile that is itself CREATING or already DELETING is ResourceInUseException naming it', async () => {
-  await emulator.stop();
-  eks.destroy();
-  await setUp({ deleteBlockedByCreating: false });
+  await fx.restart({ deleteBlockedByCreating: false });
   await create('a');
   const whileCreating = await remove('a').catch((e) => e);
   expect(whileCreating).toBeInstanceOf(ResourceInUseException);
   expect(whileCreating.message).toBe('Cannot Delete Fargate Profile a because cluster demo currently has Fargate profile a in status CREATING');
-  now += 300;
+  advance(300);
   await remove('a');
   const again = await remove('a').catch((e) => e);
   expect(again).toBeInstanceOf(ResourceInUseException);
@@ -109,28 +77,28 @@ test('deleting a profile that is itself CREATING or already DELETING is Resource
 
 test('a cluster update in progress blocks creates and deletes', async () => {
   await create('a');
-  now += 300;
-  emulator.setClusterUpdating('demo', true);
+  advance(300);
+  fx.emulator.setClusterUpdating('demo', true);
   const c = await create('b').catch((e) => e);
   expect(c).toBeInstanceOf(ResourceInUseException);
   expect(c.message).toBe('Cannot create Fargate Profile b because cluster demo currently has an update in progress');
   const d = await remove('a').catch((e) => e);
   expect(d).toBeInstanceOf(ResourceInUseException);
   expect(d.message).toBe('Cannot Delete Fargate Profile a because cluster demo currently has an update in progress');
-  emulator.setClusterUpdating('demo', false);
+  fx.emulator.setClusterUpdating('demo', false);
   await expect(remove('a')).resolves.toBeDefined();
 });
 
 test('a name already in use is ResourceInUseException, even once ACTIVE', async () => {
   await create('web');
-  now += 300;
+  advance(300);
   const err = await create('web').catch((e) => e);
   expect(err).toBeInstanceOf(ResourceInUseException);
   expect(err.message).toBe('A Fargate Profile already exists with this name in this cluster.');
 });
 
 test('the same name in another cluster is fine', async () => {
-  emulator.addCluster('other');
+  fx.emulator.addCluster('other');
   await create('web');
   const out = await create('web', { clusterName: 'other' });
   expect(out.fargateProfile?.clusterName).toBe('other');
@@ -138,11 +106,11 @@ test('the same name in another cluster is fine', async () => {
 
 test('clientRequestToken replay with the same parameters returns the original profile', async () => {
   const first = await create('web', { clientRequestToken: 'tok-1', tags: { a: '1' } });
-  now += 100;
+  advance(100);
   const replay = await create('web', { clientRequestToken: 'tok-1', tags: { a: '1' } });
   expect(replay.fargateProfile?.fargateProfileArn).toBe(first.fargateProfile?.fargateProfileArn);
   expect(replay.fargateProfile?.status).toBe('CREATING');
-  expect(emulator.timelines()).toHaveLength(1);
+  expect(fx.emulator.timelines()).toHaveLength(1);
 });
 
 test('clientRequestToken replay with different parameters is InvalidParameterException', async () => {
@@ -158,25 +126,23 @@ test('without a token a second create of the same name is a conflict (the SDK ge
 });
 
 test('more than maxProfilesPerCluster profiles is ResourceLimitExceededException', async () => {
-  await emulator.stop();
-  eks.destroy();
-  await setUp({ maxProfilesPerCluster: 2 });
+  await fx.restart({ maxProfilesPerCluster: 2 });
   await create('a');
-  now += 300;
+  advance(300);
   await create('b');
-  now += 300;
+  advance(300);
   await expect(create('c')).rejects.toBeInstanceOf(ResourceLimitExceededException);
 });
 
 test('CREATE_FAILED and DELETE_FAILED profiles do not block others and can be deleted', async () => {
-  emulator.failNextCreate('demo', { code: 'AccessDenied', message: 'denied', resourceIds: [ROLE] });
+  fx.emulator.failNextCreate('demo', { code: 'AccessDenied', message: 'denied', resourceIds: [ROLE] });
   await create('bad');
-  now += 300;
+  advance(300);
   await expect(create('good')).resolves.toBeDefined();
-  now += 300;
+  advance(300);
   const out = await remove('bad');
   expect(out.fargateProfile?.status).toBe('DELETING');
-  now += 300;
-  await expect(eks.send(new DescribeFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'bad' })))
+  advance(300);
+  await expect(fx.eks.send(new DescribeFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'bad' })))
     .rejects.toThrow('No Fargate Profile found with name: bad.');
 });

@@ -1,9 +1,6 @@
 // Fault injection: IAM propagation, throttling (and how the SDK's retry strategy treats it),
 // server errors, CREATE_FAILED / DELETE_FAILED with health issues, out-of-band deletions.
 import {
-  CreateFargateProfileCommand,
-  CreateFargateProfileCommandInput,
-  DeleteFargateProfileCommand,
   DescribeFargateProfileCommand,
   EKSClient,
   EKSServiceException,
@@ -13,59 +10,35 @@ import {
   ServerException,
   ThrottlingException,
 } from '@aws-sdk/client-eks';
-import { EksEmulator, EksEmulatorOptions, IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
+import { ROLE, useEksEmulator } from './fixture';
+import { EksEmulator, IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
 
-const ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
 const ISSUE = { code: 'AccessDenied', message: 'The pod execution role cannot be assumed', resourceIds: [ROLE] };
 
-let now: number;
-let emulator: EksEmulator;
-let eks: EKSClient;
-
-async function setUp(options: EksEmulatorOptions = {}) {
-  now = 1_700_000_000_000;
-  emulator = await EksEmulator.start({ createDelayMs: 300, deleteDelayMs: 300, clock: () => now, ...options });
-  emulator.addCluster('demo');
-  eks = new EKSClient({ ...emulator.clientConfig(), maxAttempts: 1 });
-}
-
-beforeEach(() => setUp());
-
-afterEach(async () => {
-  eks.destroy();
-  await emulator.stop();
-});
-
-function input(name: string, extra: Partial<CreateFargateProfileCommandInput> = {}): CreateFargateProfileCommandInput {
-  return { clusterName: 'demo', fargateProfileName: name, podExecutionRoleArn: ROLE, selectors: [{ namespace: 'default' }], ...extra };
-}
-const create = (name: string, extra: Partial<CreateFargateProfileCommandInput> = {}) =>
-  eks.send(new CreateFargateProfileCommand(input(name, extra)));
-const describeProfile = (name: string, cluster = 'demo') =>
-  eks.send(new DescribeFargateProfileCommand({ clusterName: cluster, fargateProfileName: name }));
-const remove = (name: string) => eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: name }));
+const fx = useEksEmulator();
+const { create, remove, describeProfile, advance } = fx;
 
 describe('IAM propagation', () => {
   test('creates fail with the trust-policy message until iamPropagationMs after the role is first seen', async () => {
-    emulator.faults.iamPropagationMs = 1_000;
+    fx.emulator.faults.iamPropagationMs = 1_000;
     const first = await create('web').catch((e) => e);
     expect(first).toBeInstanceOf(InvalidParameterException);
     expect(first.message).toBe(IAM_TRUST_POLICY_MESSAGE);
     expect(IAM_TRUST_POLICY_MESSAGE).toBe(
       'Misconfigured PodExecutionRole Trust Policy; Please add the eks-fargate-pods.amazonaws.com Service Principal');
-    now += 999;
+    advance(999);
     await expect(create('web')).rejects.toThrow(IAM_TRUST_POLICY_MESSAGE);
-    now += 1;
+    advance(1);
     const out = await create('web');
     expect(out.fargateProfile?.status).toBe('CREATING');
   });
 
   test('each role has its own window, and seeRole starts it early', async () => {
-    emulator.faults.iamPropagationMs = 1_000;
-    emulator.seeRole(ROLE);
-    now += 1_000;
+    fx.emulator.faults.iamPropagationMs = 1_000;
+    fx.emulator.seeRole(ROLE);
+    advance(1_000);
     await expect(create('a')).resolves.toBeDefined();
-    now += 300;
+    advance(300);
     const otherRole = 'arn:aws:iam::123456789012:role/fresh';
     await expect(create('b', { podExecutionRoleArn: otherRole })).rejects.toThrow(IAM_TRUST_POLICY_MESSAGE);
   });
@@ -73,7 +46,7 @@ describe('IAM propagation', () => {
 
 describe('throttling', () => {
   test('an injected throttle is the SDK ThrottlingException with HTTP 429', async () => {
-    emulator.failNextCalls('ThrottlingException');
+    fx.emulator.failNextCalls('ThrottlingException');
     const err = await describeProfile('x').catch((e) => e);
     expect(err).toBeInstanceOf(ThrottlingException);
     expect(err.name).toBe('ThrottlingException');
@@ -84,32 +57,32 @@ describe('throttling', () => {
   });
 
   test("the SDK's default retry strategy retries a throttle (and does not retry a client error)", async () => {
-    const retrying = new EKSClient({ ...emulator.clientConfig(), maxAttempts: 2 });
+    const retrying = new EKSClient({ ...fx.emulator.clientConfig(), maxAttempts: 2 });
     try {
       await create('web');
-      emulator.clearCalls();
-      emulator.failNextCalls('ThrottlingException', { operation: 'DescribeFargateProfile' });
+      fx.emulator.clearCalls();
+      fx.emulator.failNextCalls('ThrottlingException', { operation: 'DescribeFargateProfile' });
       const out = await retrying.send(new DescribeFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'web' }));
       expect(out.fargateProfile?.status).toBe('CREATING');
       expect(out.$metadata.attempts).toBe(2);
-      expect(emulator.calls.map((c) => c.outcome)).toEqual(['ThrottlingException', 'OK']);
+      expect(fx.emulator.calls.map((c) => c.outcome)).toEqual(['ThrottlingException', 'OK']);
 
-      emulator.clearCalls();
+      fx.emulator.clearCalls();
       const err = await retrying.send(new DescribeFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'nope' })).catch((e) => e);
       expect(err).toBeInstanceOf(ResourceNotFoundException);
       expect(err.$metadata.attempts).toBe(1);
-      expect(emulator.callCount()).toBe(1);
+      expect(fx.emulator.callCount()).toBe(1);
     } finally {
       retrying.destroy();
     }
   });
 
   test('throttleProbability 1 throttles every call, 0 none', async () => {
-    emulator.faults.throttleProbability = 1;
+    fx.emulator.faults.throttleProbability = 1;
     for (let i = 0; i < 3; i++) {
       await expect(describeProfile('x')).rejects.toBeInstanceOf(ThrottlingException);
     }
-    emulator.faults.throttleProbability = 0;
+    fx.emulator.faults.throttleProbability = 0;
     await expect(describeProfile('x')).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
@@ -140,36 +113,36 @@ describe('throttling', () => {
 
 describe('server errors', () => {
   test('an injected ServerException is the SDK ServerException with HTTP 500 and a server fault', async () => {
-    emulator.failNextCalls('ServerException', { operation: 'CreateFargateProfile' });
+    fx.emulator.failNextCalls('ServerException', { operation: 'CreateFargateProfile' });
     const err = await create('web').catch((e) => e);
     expect(err).toBeInstanceOf(ServerException);
     expect(err.name).toBe('ServerException');
     expect(err.$fault).toBe('server');
     expect(err.$metadata.httpStatusCode).toBe(500);
-    expect(emulator.describe('demo', 'web')).toBeUndefined();
+    expect(fx.emulator.describe('demo', 'web')).toBeUndefined();
   });
 
   test("the SDK's default retry strategy retries a ServerException", async () => {
-    const retrying = new EKSClient({ ...emulator.clientConfig(), maxAttempts: 2 });
+    const retrying = new EKSClient({ ...fx.emulator.clientConfig(), maxAttempts: 2 });
     try {
-      emulator.failNextCalls('ServerException');
+      fx.emulator.failNextCalls('ServerException');
       await expect(retrying.send(new ListFargateProfilesCommand({ clusterName: 'demo' }))).resolves.toMatchObject({ $metadata: { attempts: 2 } });
-      expect(emulator.calls.map((c) => c.outcome)).toEqual(['ServerException', 'OK']);
+      expect(fx.emulator.calls.map((c) => c.outcome)).toEqual(['ServerException', 'OK']);
     } finally {
       retrying.destroy();
     }
   });
 
   test('serverErrorProbability 1 fails every call', async () => {
-    emulator.faults.serverErrorProbability = 1;
+    fx.emulator.faults.serverErrorProbability = 1;
     await expect(describeProfile('x')).rejects.toBeInstanceOf(ServerException);
     await expect(create('web')).rejects.toBeInstanceOf(ServerException);
   });
 
   test('failNextCalls honours operation, profile and count filters', async () => {
     await create('a');
-    now += 300;
-    emulator.failNextCalls('ServerException', { operation: 'DescribeFargateProfile', profile: 'a', count: 2 });
+    advance(300);
+    fx.emulator.failNextCalls('ServerException', { operation: 'DescribeFargateProfile', profile: 'a', count: 2 });
     await expect(remove('a')).resolves.toBeDefined(); // other operation: untouched
     await expect(describeProfile('b')).rejects.toBeInstanceOf(ResourceNotFoundException); // other profile: untouched
     await expect(describeProfile('a')).rejects.toBeInstanceOf(ServerException);
@@ -178,7 +151,7 @@ describe('server errors', () => {
   });
 
   test('an error type the model does not know still surfaces as an EKSServiceException with that name', async () => {
-    emulator.failNextCalls('TotallyNewException', { message: 'surprise' });
+    fx.emulator.failNextCalls('TotallyNewException', { message: 'surprise' });
     const err = await describeProfile('x').catch((e) => e);
     expect(err).toBeInstanceOf(EKSServiceException);
     expect(err.name).toBe('TotallyNewException');
@@ -188,57 +161,57 @@ describe('server errors', () => {
 
 describe('CREATE_FAILED and DELETE_FAILED', () => {
   test('failNextCreate ends the next create in CREATE_FAILED with the health issues', async () => {
-    emulator.failNextCreate('demo', ISSUE);
+    fx.emulator.failNextCreate('demo', ISSUE);
     await create('web');
-    now += 299;
+    advance(299);
     expect((await describeProfile('web')).fargateProfile?.status).toBe('CREATING');
-    now += 1;
+    advance(1);
     const out = await describeProfile('web');
     expect(out.fargateProfile?.status).toBe('CREATE_FAILED');
     expect(out.fargateProfile?.health).toEqual({ issues: [ISSUE] });
-    expect(emulator.timeline('demo', 'web')).toMatchObject({ createFailedAt: now });
-    expect(emulator.timeline('demo', 'web')?.activeAt).toBeUndefined();
+    expect(fx.emulator.timeline('demo', 'web')).toMatchObject({ createFailedAt: fx.now });
+    expect(fx.emulator.timeline('demo', 'web')?.activeAt).toBeUndefined();
     // Consumed: the next create succeeds.
     await create('next');
-    now += 300;
+    advance(300);
     expect((await describeProfile('next')).fargateProfile?.status).toBe('ACTIVE');
   });
 
   test('failCreate targets a profile name, for the given number of creates', async () => {
-    emulator.failCreate('doomed', ISSUE, 2);
+    fx.emulator.failCreate('doomed', ISSUE, 2);
     await create('fine');
-    now += 300;
+    advance(300);
     expect((await describeProfile('fine')).fargateProfile?.status).toBe('ACTIVE');
     for (let i = 0; i < 3; i++) {
       await create('doomed');
-      now += 300;
+      advance(300);
       const status = (await describeProfile('doomed')).fargateProfile?.status;
       expect(status).toBe(i < 2 ? 'CREATE_FAILED' : 'ACTIVE');
       if (i < 2) {
         await remove('doomed');
-        now += 300;
+        advance(300);
       }
     }
   });
 
   test('failNextDelete and failDelete end the delete in DELETE_FAILED; a retried delete then succeeds', async () => {
     await create('a');
-    now += 300;
+    advance(300);
     await create('b');
-    now += 300;
-    emulator.failNextDelete('demo', [ISSUE, { code: 'InternalFailure', message: 'oops' }]);
-    emulator.failDelete('b', ISSUE);
+    advance(300);
+    fx.emulator.failNextDelete('demo', [ISSUE, { code: 'InternalFailure', message: 'oops' }]);
+    fx.emulator.failDelete('b', ISSUE);
     await remove('a');
-    now += 300;
+    advance(300);
     const a = await describeProfile('a');
     expect(a.fargateProfile?.status).toBe('DELETE_FAILED');
     expect(a.fargateProfile?.health?.issues).toEqual([ISSUE, { code: 'InternalFailure', message: 'oops', resourceIds: [] }]);
-    expect(emulator.timeline('demo', 'a')).toMatchObject({ deleteFailedAt: now });
+    expect(fx.emulator.timeline('demo', 'a')).toMatchObject({ deleteFailedAt: fx.now });
     await remove('b');
-    now += 300;
+    advance(300);
     expect((await describeProfile('b')).fargateProfile?.status).toBe('DELETE_FAILED');
     await remove('a');
-    now += 300;
+    advance(300);
     await expect(describeProfile('a')).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 });
@@ -246,25 +219,25 @@ describe('CREATE_FAILED and DELETE_FAILED', () => {
 describe('out-of-band deletions', () => {
   test('deleteClusterOutOfBand: every call about the cluster is ResourceNotFoundException', async () => {
     await create('web');
-    now += 300;
-    now += 50;
-    emulator.deleteClusterOutOfBand('demo');
+    advance(300);
+    advance(50);
+    fx.emulator.deleteClusterOutOfBand('demo');
     const err = await describeProfile('web').catch((e) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);
     expect(err.message).toBe('No cluster found for name: demo.');
     await expect(remove('web')).rejects.toBeInstanceOf(ResourceNotFoundException);
-    expect(emulator.profiles('demo')).toEqual([]);
-    expect(emulator.timeline('demo', 'web')).toMatchObject({ goneAt: now, deletedOutOfBand: true, activeAt: now - 50 });
+    expect(fx.emulator.profiles('demo')).toEqual([]);
+    expect(fx.emulator.timeline('demo', 'web')).toMatchObject({ goneAt: fx.now, deletedOutOfBand: true, activeAt: fx.now - 50 });
   });
 
   test('deleteProfileOutOfBand: the profile is gone at once, whatever its status', async () => {
     await create('web');
-    emulator.deleteProfileOutOfBand('demo', 'web');
+    fx.emulator.deleteProfileOutOfBand('demo', 'web');
     const err = await describeProfile('web').catch((e) => e);
     expect(err).toBeInstanceOf(ResourceNotFoundException);
     expect(err.message).toBe('No Fargate Profile found with name: web.');
     // It no longer blocks the one-at-a-time rule.
     await expect(create('other')).resolves.toBeDefined();
-    expect(emulator.timeline('demo', 'web')).toMatchObject({ goneAt: now, deletedOutOfBand: true });
+    expect(fx.emulator.timeline('demo', 'web')).toMatchObject({ goneAt: fx.now, deletedOutOfBand: true });
   });
 });

@@ -14,38 +14,14 @@ import {
   NotFoundException,
   BadRequestException,
 } from '@aws-sdk/client-eks';
+import { ROLE, useEksEmulator } from './fixture';
 import { DEFAULT_PRIVATE_SUBNETS, EksEmulator } from '../support/eks-emulator';
 
-const ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
-
-let now = 1_700_000_000_000;
-let emulator: EksEmulator;
-let eks: EKSClient;
-
-beforeEach(async () => {
-  now = 1_700_000_000_000;
-  emulator = await EksEmulator.start({ createDelayMs: 300, deleteDelayMs: 500, clock: () => now });
-  emulator.addCluster('demo');
-  eks = new EKSClient({ ...emulator.clientConfig(), maxAttempts: 1 });
-});
-
-afterEach(async () => {
-  eks.destroy();
-  await emulator.stop();
-});
-
-function create(name: string, extra: Partial<ConstructorParameters<typeof CreateFargateProfileCommand>[0]> = {}) {
-  return eks.send(new CreateFargateProfileCommand({
-    clusterName: 'demo',
-    fargateProfileName: name,
-    podExecutionRoleArn: ROLE,
-    selectors: [{ namespace: 'default' }],
-    ...extra,
-  }));
-}
+const fx = useEksEmulator({ deleteDelayMs: 500 });
+const { create, describeProfile, advance } = fx;
 
 async function statusOf(name: string): Promise<string | undefined> {
-  const out = await eks.send(new DescribeFargateProfileCommand({ clusterName: 'demo', fargateProfileName: name }));
+  const out = await describeProfile(name);
   return out.fargateProfile?.status;
 }
 
@@ -65,7 +41,7 @@ test('create returns the full profile in CREATING with the service ARN format', 
   expect(profile.selectors).toEqual([{ namespace: 'web', labels: { app: 'shop' } }]);
   expect(profile.tags).toEqual({ team: 'blue' });
   expect(profile.health).toEqual({ issues: [] });
-  expect(profile.createdAt).toEqual(new Date(now));
+  expect(profile.createdAt).toEqual(new Date(fx.now));
   expect(profile.fargateProfileArn).toMatch(
     /^arn:aws:eks:us-east-1:123456789012:fargateprofile\/demo\/web\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 });
@@ -77,51 +53,51 @@ test('omitted subnets default to the cluster private subnets', async () => {
 
 test('CREATING becomes ACTIVE exactly after createDelayMs, and the timeline records when', async () => {
   await create('web');
-  now += 299;
+  advance(299);
   expect(await statusOf('web')).toBe('CREATING');
-  now += 1;
+  advance(1);
   expect(await statusOf('web')).toBe('ACTIVE');
-  now += 5_000; // observed late; the recorded moment is still the scheduled one
-  expect(emulator.timeline('demo', 'web')).toMatchObject({ createRequestedAt: 1_700_000_000_000, activeAt: 1_700_000_000_300 });
+  advance(5_000); // observed late; the recorded moment is still the scheduled one
+  expect(fx.emulator.timeline('demo', 'web')).toMatchObject({ createRequestedAt: 1_700_000_000_000, activeAt: 1_700_000_000_300 });
 });
 
 test('DELETING disappears after deleteDelayMs and then describe says ResourceNotFoundException', async () => {
   await create('web');
-  now += 300;
-  const deleted = await eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'web' }));
+  advance(300);
+  const deleted = await fx.eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'web' }));
   expect(deleted.fargateProfile?.status).toBe('DELETING');
-  now += 499;
+  advance(499);
   expect(await statusOf('web')).toBe('DELETING');
-  now += 1;
+  advance(1);
   const err = await statusOf('web').catch((e) => e);
   expect(err).toBeInstanceOf(ResourceNotFoundException);
   expect(err.message).toBe('No Fargate Profile found with name: web.');
-  expect(emulator.timeline('demo', 'web')).toMatchObject({ deleteRequestedAt: 1_700_000_000_300, goneAt: 1_700_000_000_800 });
+  expect(fx.emulator.timeline('demo', 'web')).toMatchObject({ deleteRequestedAt: 1_700_000_000_300, goneAt: 1_700_000_000_800 });
 });
 
 test('per-profile delays override the emulator defaults', async () => {
-  emulator.setProfileDelays('slow', { createDelayMs: 1_000 });
+  fx.emulator.setProfileDelays('slow', { createDelayMs: 1_000 });
   await create('slow');
-  now += 300;
+  advance(300);
   expect(await statusOf('slow')).toBe('CREATING');
-  now += 700;
+  advance(700);
   expect(await statusOf('slow')).toBe('ACTIVE');
 });
 
 test('unknown cluster and unknown profile raise ResourceNotFoundException', async () => {
-  const noCluster = await eks.send(new DescribeFargateProfileCommand({ clusterName: 'nope', fargateProfileName: 'x' })).catch((e) => e);
+  const noCluster = await fx.eks.send(new DescribeFargateProfileCommand({ clusterName: 'nope', fargateProfileName: 'x' })).catch((e) => e);
   expect(noCluster).toBeInstanceOf(ResourceNotFoundException);
   expect(noCluster.name).toBe('ResourceNotFoundException');
   expect(noCluster.message).toBe('No cluster found for name: nope.');
   expect(noCluster.clusterName).toBe('nope');
   expect(noCluster.$metadata.httpStatusCode).toBe(404);
 
-  const createInUnknown = await eks.send(new CreateFargateProfileCommand({
+  const createInUnknown = await fx.eks.send(new CreateFargateProfileCommand({
     clusterName: 'nope', fargateProfileName: 'x', podExecutionRoleArn: ROLE, selectors: [{ namespace: 'a' }],
   })).catch((e) => e);
   expect(createInUnknown).toBeInstanceOf(ResourceNotFoundException);
 
-  const deleteUnknown = await eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'x' })).catch((e) => e);
+  const deleteUnknown = await fx.eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'x' })).catch((e) => e);
   expect(deleteUnknown).toBeInstanceOf(ResourceNotFoundException);
   expect(deleteUnknown.fargateProfileName).toBe('x');
 });
@@ -129,40 +105,40 @@ test('unknown cluster and unknown profile raise ResourceNotFoundException', asyn
 test('list pages with maxResults and nextToken and includes every status', async () => {
   for (const name of ['a', 'b', 'c']) {
     await create(name);
-    now += 300;
+    advance(300);
   }
-  await eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'b' }));
+  await fx.eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'b' }));
 
-  const first = await eks.send(new ListFargateProfilesCommand({ clusterName: 'demo', maxResults: 2 }));
+  const first = await fx.eks.send(new ListFargateProfilesCommand({ clusterName: 'demo', maxResults: 2 }));
   expect(first.fargateProfileNames).toEqual(['a', 'b']);
   expect(first.nextToken).toEqual(expect.any(String));
-  const second = await eks.send(new ListFargateProfilesCommand({ clusterName: 'demo', maxResults: 2, nextToken: first.nextToken }));
+  const second = await fx.eks.send(new ListFargateProfilesCommand({ clusterName: 'demo', maxResults: 2, nextToken: first.nextToken }));
   expect(second.fargateProfileNames).toEqual(['c']);
   expect(second.nextToken).toBeUndefined();
 });
 
 test('tags: tag, untag and list by profile ARN; unknown ARN is NotFoundException', async () => {
   const arn = (await create('web', { tags: { a: '1' } })).fargateProfile!.fargateProfileArn!;
-  await eks.send(new TagResourceCommand({ resourceArn: arn, tags: { b: '2', c: '3' } }));
-  await eks.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['a', 'c'] }));
-  const listed = await eks.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  await fx.eks.send(new TagResourceCommand({ resourceArn: arn, tags: { b: '2', c: '3' } }));
+  await fx.eks.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['a', 'c'] }));
+  const listed = await fx.eks.send(new ListTagsForResourceCommand({ resourceArn: arn }));
   expect(listed.tags).toEqual({ b: '2' });
-  expect(emulator.describe('demo', 'web')?.tags).toEqual({ b: '2' });
+  expect(fx.emulator.describe('demo', 'web')?.tags).toEqual({ b: '2' });
 
-  const unknown = await eks.send(new ListTagsForResourceCommand({ resourceArn: arn.replace(/[0-9a-f]{12}$/, '000000000000') })).catch((e) => e);
+  const unknown = await fx.eks.send(new ListTagsForResourceCommand({ resourceArn: arn.replace(/[0-9a-f]{12}$/, '000000000000') })).catch((e) => e);
   expect(unknown).toBeInstanceOf(NotFoundException);
-  const malformed = await eks.send(new TagResourceCommand({ resourceArn: 'not-an-arn', tags: { a: 'b' } })).catch((e) => e);
+  const malformed = await fx.eks.send(new TagResourceCommand({ resourceArn: 'not-an-arn', tags: { a: 'b' } })).catch((e) => e);
   expect(malformed).toBeInstanceOf(BadRequestException);
 });
 
 test('describe cluster returns the registered cluster', async () => {
-  const out = await eks.send(new DescribeClusterCommand({ name: 'demo' }));
+  const out = await fx.eks.send(new DescribeClusterCommand({ name: 'demo' }));
   expect(out.cluster).toMatchObject({ name: 'demo', status: 'ACTIVE', arn: 'arn:aws:eks:us-east-1:123456789012:cluster/demo' });
 });
 
 test('useInProcessEnv points a default-configured client at the emulator and restores the environment', async () => {
   const before = process.env.AWS_ENDPOINT_URL_EKS;
-  const restore = emulator.useInProcessEnv();
+  const restore = fx.emulator.useInProcessEnv();
   const fromEnv = new EKSClient({ maxAttempts: 1 });
   try {
     await create('web');

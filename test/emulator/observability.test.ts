@@ -2,45 +2,23 @@
 // snapshots), the raw wire format, and the test-facing API's own input checks.
 import {
   CreateFargateProfileCommand,
-  DeleteFargateProfileCommand,
-  DescribeFargateProfileCommand,
   EKSClient,
   ResourceInUseException,
 } from '@aws-sdk/client-eks';
+import { ROLE, useEksEmulator } from './fixture';
 import { EksEmulator } from '../support/eks-emulator';
 
-const ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
-
-let now: number;
-let emulator: EksEmulator;
-let eks: EKSClient;
-
-beforeEach(async () => {
-  now = 1_700_000_000_000;
-  emulator = await EksEmulator.start({ createDelayMs: 300, deleteDelayMs: 300, clock: () => now });
-  emulator.addCluster('demo');
-  eks = new EKSClient({ ...emulator.clientConfig(), maxAttempts: 1 });
-});
-
-afterEach(async () => {
-  eks.destroy();
-  await emulator.stop();
-});
-
-const create = (name: string) => eks.send(new CreateFargateProfileCommand({
-  clusterName: 'demo', fargateProfileName: name, podExecutionRoleArn: ROLE, selectors: [{ namespace: 'default' }],
-}));
-const describeProfile = (name: string) => eks.send(new DescribeFargateProfileCommand({ clusterName: 'demo', fargateProfileName: name }));
-const remove = (name: string) => eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: name }));
+const fx = useEksEmulator();
+const { create, remove, describeProfile, advance } = fx;
 
 test('the call log records operation, cluster, profile, time, status and outcome', async () => {
   await create('a');
-  now += 10;
+  advance(10);
   await create('b').catch(() => undefined);
-  now += 10;
+  advance(10);
   await describeProfile('a');
 
-  expect(emulator.calls).toEqual([
+  expect(fx.emulator.calls).toEqual([
     { operation: 'CreateFargateProfile', cluster: 'demo', profile: 'a', at: 1_700_000_000_000, httpStatus: 200, outcome: 'OK' },
     {
       operation: 'CreateFargateProfile',
@@ -61,26 +39,26 @@ test('counters and callCount count per operation and profile; clearCalls resets'
   await describeProfile('a');
   await describeProfile('zzz').catch(() => undefined);
 
-  expect(emulator.counters()).toEqual({
+  expect(fx.emulator.counters()).toEqual({
     CreateFargateProfile: { a: 1 },
     DescribeFargateProfile: { a: 2, zzz: 1 },
   });
-  expect(emulator.callCount({ operation: 'DescribeFargateProfile' })).toBe(3);
-  expect(emulator.callCount({ outcome: 'ResourceNotFoundException' })).toBe(1);
-  expect(emulator.callCount({ profile: 'a', cluster: 'demo' })).toBe(3);
-  emulator.clearCalls();
-  expect(emulator.callCount()).toBe(0);
+  expect(fx.emulator.callCount({ operation: 'DescribeFargateProfile' })).toBe(3);
+  expect(fx.emulator.callCount({ outcome: 'ResourceNotFoundException' })).toBe(1);
+  expect(fx.emulator.callCount({ profile: 'a', cluster: 'demo' })).toBe(3);
+  fx.emulator.clearCalls();
+  expect(fx.emulator.callCount()).toBe(0);
 });
 
 test('timelines keep every incarnation of a re-created profile', async () => {
   const first = await create('web');
-  now += 300;
+  advance(300);
   await remove('web');
-  now += 300;
+  advance(300);
   const second = await create('web');
-  now += 400;
+  advance(400);
 
-  expect(emulator.timelines()).toEqual([
+  expect(fx.emulator.timelines()).toEqual([
     {
       cluster: 'demo',
       name: 'web',
@@ -93,22 +71,22 @@ test('timelines keep every incarnation of a re-created profile', async () => {
     { cluster: 'demo', name: 'web', arn: second.fargateProfile!.fargateProfileArn, createRequestedAt: 1_700_000_000_600, activeAt: 1_700_000_000_900 },
   ]);
   expect(second.fargateProfile!.fargateProfileArn).not.toBe(first.fargateProfile!.fargateProfileArn);
-  expect(emulator.timeline('demo', 'web')?.arn).toBe(second.fargateProfile!.fargateProfileArn);
-  expect(emulator.timeline('demo', 'never')).toBeUndefined();
+  expect(fx.emulator.timeline('demo', 'web')?.arn).toBe(second.fargateProfile!.fargateProfileArn);
+  expect(fx.emulator.timeline('demo', 'never')).toBeUndefined();
 });
 
 test('describe and profiles return snapshots that apply due transitions and cannot alter state', async () => {
   await create('web');
-  expect(emulator.describe('demo', 'web')?.status).toBe('CREATING');
-  now += 300;
-  const snap = emulator.describe('demo', 'web')!;
+  expect(fx.emulator.describe('demo', 'web')?.status).toBe('CREATING');
+  advance(300);
+  const snap = fx.emulator.describe('demo', 'web')!;
   expect(snap.status).toBe('ACTIVE');
   expect(snap.createdAt).toEqual(new Date(1_700_000_000_000));
   snap.tags.injected = 'x';
   snap.subnets.push('subnet-x');
-  expect(emulator.profiles('demo')).toEqual([expect.objectContaining({ fargateProfileName: 'web', tags: {}, subnets: snap.subnets.slice(0, 2) })]);
-  expect(emulator.profiles('unknown')).toEqual([]);
-  expect(emulator.describe('unknown', 'web')).toBeUndefined();
+  expect(fx.emulator.profiles('demo')).toEqual([expect.objectContaining({ fargateProfileName: 'web', tags: {}, subnets: snap.subnets.slice(0, 2) })]);
+  expect(fx.emulator.profiles('unknown')).toEqual([]);
+  expect(fx.emulator.describe('unknown', 'web')).toBeUndefined();
 });
 
 test('profile ARNs are reproducible for a seed', async () => {
@@ -134,7 +112,7 @@ test('profile ARNs are reproducible for a seed', async () => {
 describe('wire format', () => {
   test('errors carry x-amzn-errortype, the modelled HTTP status and a JSON message', async () => {
     await create('a');
-    const res = await fetch(`${emulator.endpoint}/clusters/demo/fargate-profiles`, {
+    const res = await fetch(`${fx.emulator.endpoint}/clusters/demo/fargate-profiles`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ fargateProfileName: 'b', podExecutionRoleArn: ROLE, selectors: [{ namespace: 'x' }] }),
@@ -150,30 +128,30 @@ describe('wire format', () => {
 
   test('createdAt is epoch seconds on the wire', async () => {
     await create('a');
-    const res = await fetch(`${emulator.endpoint}/clusters/demo/fargate-profiles/a`);
+    const res = await fetch(`${fx.emulator.endpoint}/clusters/demo/fargate-profiles/a`);
     const body = await res.json() as { fargateProfile: { createdAt: number } };
     expect(body.fargateProfile.createdAt).toBe(1_700_000_000);
   });
 
   test('malformed JSON is BadRequestException and an unknown route is UnknownOperationException', async () => {
-    const bad = await fetch(`${emulator.endpoint}/clusters/demo/fargate-profiles`, { method: 'POST', body: '{nope' });
+    const bad = await fetch(`${fx.emulator.endpoint}/clusters/demo/fargate-profiles`, { method: 'POST', body: '{nope' });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-amzn-errortype')).toMatch(/^BadRequestException:/);
-    const unknown = await fetch(`${emulator.endpoint}/addons`, { method: 'PUT' });
+    const unknown = await fetch(`${fx.emulator.endpoint}/addons`, { method: 'PUT' });
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('x-amzn-errortype')).toMatch(/^UnknownOperationException:/);
-    expect(emulator.calls.map((c) => c.outcome)).toEqual(['BadRequestException', 'UnknownOperationException']);
+    expect(fx.emulator.calls.map((c) => c.outcome)).toEqual(['BadRequestException', 'UnknownOperationException']);
   });
 });
 
 describe('test-facing API input checks', () => {
   test('unknown clusters, duplicate clusters and bad delays are clear errors', () => {
-    expect(() => emulator.addCluster('demo')).toThrow("EksEmulator.addCluster: cluster 'demo' already exists");
-    expect(() => emulator.failNextCreate('nope', { code: 'AccessDenied', message: 'm' }))
+    expect(() => fx.emulator.addCluster('demo')).toThrow("EksEmulator.addCluster: cluster 'demo' already exists");
+    expect(() => fx.emulator.failNextCreate('nope', { code: 'AccessDenied', message: 'm' }))
       .toThrow("EksEmulator.failNextCreate: unknown cluster 'nope' (call addCluster first)");
-    expect(() => emulator.deleteProfileOutOfBand('demo', 'ghost'))
+    expect(() => fx.emulator.deleteProfileOutOfBand('demo', 'ghost'))
       .toThrow("EksEmulator.deleteProfileOutOfBand: no profile 'ghost' in cluster 'demo'");
-    expect(() => emulator.setProfileDelays('p', { createDelayMs: -1 }))
+    expect(() => fx.emulator.setProfileDelays('p', { createDelayMs: -1 }))
       .toThrow('EksEmulator: createDelayMs must be a finite number >= 0 (ms); got -1');
   });
 
