@@ -52,6 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
+      // jest defaults to cores - 1 = one worker on CI's 2 cores; two halve the suite's wall time.
+      maxWorkers: 2,
       coverageReporters: ['text-summary'],
     },
   },
