@@ -32,6 +32,17 @@ function readMs(value: string | undefined, fallback: number): number {
   return Number(value);
 }
 
+/**
+ * The handler's own deadline for a request started at `now`: at least `waitTimeoutMs` away, rounded up
+ * to a step of 1/55 of it (a minute, by default). The Provider framework starts its waiter under the
+ * RequestId and refuses a second start with a different input, so a redelivered onEvent for the same
+ * request must return the same Data; rounding makes that hold unless the two calls straddle a step.
+ */
+export function waitDeadline(now: number, waitTimeoutMs: number): number {
+  const step = Math.max(1, Math.round(waitTimeoutMs / 55));
+  return Math.ceil((now + waitTimeoutMs) / step) * step;
+}
+
 /** Exponential backoff, capped at 32x the base, with jitter in [half, full] so retries spread out. */
 export function backoffMs(attempt: number, baseMs: number, random: () => number = Math.random): number {
   const exp = Math.min(baseMs * 2 ** Math.min(Math.max(attempt, 0), 5), baseMs * 32);

@@ -7,11 +7,11 @@
 // (reconcile.ts, pure) -> act (create / delete / tag). EKS allows one profile per cluster in CREATING
 // or DELETING at a time; a create or delete refused for that reason is not a failure: onEvent returns
 // normally and isComplete retries it (idempotently, same clientRequestToken) until it goes through or
-// the deadline (Data.WaitDeadline, HANDLER_WAIT_TIMEOUT_MS after onEvent) passes. The same holds for
+// the deadline (Data.WaitDeadline, HANDLER_WAIT_TIMEOUT_MS after onEvent, rounded up; see waitDeadline) passes. The same holds for
 // the IAM trust-policy propagation error and for throttling/5xx (with backoff). Updates are planned by
 // update-plan.ts: no-op, tags in place, replacement under a new name, or rejected (an immutable change
 // with a fixed explicit name) before anything is touched.
-import { backoffMs, readTiming, Timing } from './config';
+import { backoffMs, readTiming, Timing, waitDeadline } from './config';
 import { Job, newProgress, runStep, timeoutMessage } from './controller';
 import { EksApi, EksCallError, ObservedProfile } from './eks-api';
 import { HandlerEvent, InvalidEventError, parseEvent, ProfileSpec } from './event';
@@ -40,7 +40,7 @@ export interface IsCompleteResponse {
 export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promise<OnEventResponse> {
   const timing = readTiming();
   const event = parse('onEvent', rawEvent);
-  const data = { WaitDeadline: String(Date.now() + timing.waitTimeoutMs) };
+  const data = { WaitDeadline: String(waitDeadline(Date.now(), timing.waitTimeoutMs)) };
   const api = EksApi.create({ callBudgetMs: callBudget(context, timing) });
 
   let job: Job;

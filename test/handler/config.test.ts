@@ -1,4 +1,4 @@
-import { backoffMs, DEFAULT_TIMING, readTiming } from '../../lambda/config';
+import { backoffMs, DEFAULT_TIMING, readTiming, waitDeadline } from '../../lambda/config';
 
 test('timing knobs come from the environment, defaults otherwise', () => {
   expect(readTiming({})).toEqual(DEFAULT_TIMING);
@@ -23,4 +23,26 @@ test('backoff grows exponentially from the base, is capped, and is jittered with
   expect(backoffMs(5, 100, high)).toBe(3200);
   expect(backoffMs(50, 100, high)).toBe(3200);
   expect(backoffMs(-1, 100, high)).toBe(100);
+});
+
+test('the wait deadline is at least the timeout away, rounded up to a minute by default', () => {
+  const minute = 60_000;
+  const now = 1_700_000_012_345;
+  const deadline = waitDeadline(now, DEFAULT_TIMING.waitTimeoutMs);
+  expect(deadline % minute).toBe(0);
+  expect(deadline).toBeGreaterThanOrEqual(now + DEFAULT_TIMING.waitTimeoutMs);
+  expect(deadline).toBeLessThan(now + DEFAULT_TIMING.waitTimeoutMs + minute);
+});
+
+test('a redelivered onEvent seconds later gets the same deadline (same waiter input), unless a step boundary lies between', () => {
+  const timeout = DEFAULT_TIMING.waitTimeoutMs;
+  const start = 28_333_333 * 60_000; // a whole minute
+  expect(waitDeadline(start + 1_000, timeout)).toBe(waitDeadline(start + 9_000, timeout));
+  expect(waitDeadline(start + 59_000, timeout)).not.toBe(waitDeadline(start + 61_000, timeout));
+});
+
+test('the deadline step scales with the timeout, so scaled-down tests keep a proportional deadline', () => {
+  expect(waitDeadline(1000, 5500)).toBe(6500); // step 100 ms
+  expect(waitDeadline(1001, 5500)).toBe(6600);
+  expect(waitDeadline(0, 1)).toBe(1);
 });
