@@ -60,13 +60,13 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
       const oldSpec = event.oldSpec ?? oldSpecFromProfile(event, currentName, existing);
       // Only when the old properties never took effect (CloudFormation rolling back a refused or failed
       // update) does the live profile decide; otherwise every immutable change replaces, as documented.
+      const matchesNew = existing !== undefined && profileSatisfiesSpec(existing, event.spec);
       const oldTookEffect = existing !== undefined && profileSatisfiesSpec(existing, oldSpec);
-      const existingSatisfiesNew = existing !== undefined && existing.status !== 'DELETING'
-        && !oldTookEffect && profileSatisfiesSpec(existing, event.spec);
+      const existingSatisfiesNew = matchesNew && existing.status !== 'DELETING' && !oldTookEffect;
       const plan = planUpdate(oldSpec, event.spec, currentName, generateProfileName(event.logicalResourceId, event.requestId), existingSatisfiesNew);
       log.info({
         action: `PLAN_${plan.kind}`,
-        observed: existing ? `${existing.status}${existingSatisfiesNew ? '' : ' (spec differs)'}` : 'NOT_FOUND',
+        observed: existing ? `${existing.status}${matchesNew ? '' : ' (spec differs)'}` : 'NOT_FOUND',
         reason: 'reason' in plan ? plan.reason : undefined,
       });
       if (plan.kind === 'REJECT') throw new Error(plan.reason);

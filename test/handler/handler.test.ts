@@ -683,6 +683,15 @@ describe('logging', () => {
     }
   });
 
+  test('the update plan is logged with what was observed: a tag-only change sees a matching profile', async () => {
+    const old = props({ Tags: [{ Key: 'team', Value: 'a' }] });
+    const name = await createProfile(old);
+    logs = [];
+    await run(updateEvent(name, old, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
+    const plan = logs.map(l => JSON.parse(l)).find(e => e.action?.startsWith('PLAN_'));
+    expect(plan).toMatchObject({ action: 'PLAN_UPDATE_TAGS', observed: 'ACTIVE', physicalResourceId: name });
+  });
+
   test('a decision repeated while polling is logged once, with the count on the next line', async () => {
     emulator.createDelayMs = 400;
     const event = createEvent(props());
