@@ -26,6 +26,13 @@ export const ON_EVENT_TIMEOUT = Duration.minutes(2);
 export const IS_COMPLETE_TIMEOUT = Duration.minutes(5);
 export const QUERY_INTERVAL = Duration.seconds(10);
 export const TOTAL_TIMEOUT = Duration.hours(1);
+/** What the handler does to the profiles of a cluster, on `fargateprofile/<cluster>/*`. */
+export const PROFILE_ACTIONS = [
+  'eks:DescribeFargateProfile',
+  'eks:DeleteFargateProfile',
+  'eks:TagResource',
+  'eks:UntagResource',
+];
 /** Logs are kept a year: long enough to investigate a failed deployment, never forever. */
 export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
@@ -114,7 +121,8 @@ export class FargateProfileProvider extends Construct {
       disableWaiterStateMachineLogging: true,
     });
     this.serviceToken = provider.serviceToken;
-    acknowledgeProviderFindings(this); // cdk-nag: design-intrinsic findings only, see nag-acknowledgments.ts
+    // cdk-nag: design-intrinsic findings only, see nag-acknowledgments.ts
+    acknowledgeProviderFindings(this, { handlers: [onEvent, isComplete], profileActions: PROFILE_ACTIONS });
 
     // EKS needs the Fargate service-linked role; the caller creates it on first use.
     const serviceLinkedRoleArn = Stack.of(this).formatArn({
@@ -169,12 +177,7 @@ export class FargateProfileProvider extends Construct {
           resources: [cluster.clusterArn],
         }),
         new iam.PolicyStatement({
-          actions: [
-            'eks:DescribeFargateProfile',
-            'eks:DeleteFargateProfile',
-            'eks:TagResource',
-            'eks:UntagResource',
-          ],
+          actions: PROFILE_ACTIONS,
           resources: [fargateProfileArnPattern(this, cluster.clusterName)],
         }),
         // Filled with each profile's pod execution role as profiles are registered.

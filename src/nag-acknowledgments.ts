@@ -22,17 +22,6 @@ export const ACKNOWLEDGED_RULES_METADATA_KEY = 'aws:cdk:acknowledged-rules';
 /** The managed policy the default pod execution role carries. */
 export const POD_EXECUTION_ROLE_POLICY = 'AmazonEKSFargatePodExecutionRolePolicy';
 
-/** The handler entry points (see the bundle contract); the framework's own functions differ. */
-const HANDLER_ENTRY_POINTS = ['index.onEvent', 'index.isComplete'];
-
-/** Actions the handler role holds on `fargateprofile/<cluster>/*`. */
-const PROFILE_ACTIONS = [
-  'eks:DescribeFargateProfile',
-  'eks:DeleteFargateProfile',
-  'eks:TagResource',
-  'eks:UntagResource',
-];
-
 /** Every reason, by rule; README's "Security" section quotes them. */
 export const NAG_REASONS = {
   podExecutionRoleManagedPolicy:
@@ -76,21 +65,31 @@ export function acknowledgePodExecutionRoleFindings(role: iam.Role): void {
     NAG_REASONS.podExecutionRoleManagedPolicy);
 }
 
+/** What the provider tells the acknowledgments about itself. */
+export interface ProviderDesign {
+  /** The handler functions, pinned to their runtime on purpose (AwsSolutions-L1). */
+  readonly handlers: lambda.Function[];
+  /** The handler role's actions on `fargateprofile/<cluster>/*` (AwsSolutions-IAM5). */
+  readonly profileActions: string[];
+}
+
 /**
- * Acknowledges the provider's design-intrinsic findings. Runs as an aspect (at synthesis),
- * because the handler role's policy grows with every profile and logical ids are final only then.
+ * Acknowledges the provider's design-intrinsic findings. Policies are acknowledged in an aspect
+ * (at synthesis), because the handler role's policy grows with every profile and logical ids
+ * are final only then.
  */
-export function acknowledgeProviderFindings(provider: IConstruct): void {
-  Aspects.of(provider).add(new ProviderAcknowledgments(provider));
+export function acknowledgeProviderFindings(provider: IConstruct, design: ProviderDesign): void {
+  for (const handler of design.handlers) {
+    acknowledge(handler.node.defaultChild!, 'AwsSolutions-L1', NAG_REASONS.pinnedRuntime);
+  }
+  Aspects.of(provider).add(new ProviderAcknowledgments(provider, design.profileActions));
 }
 
 class ProviderAcknowledgments implements IAspect {
-  constructor(private readonly provider: IConstruct) {}
+  constructor(private readonly provider: IConstruct, private readonly profileActions: string[]) {}
 
   public visit(node: IConstruct): void {
-    if (node instanceof lambda.CfnFunction && HANDLER_ENTRY_POINTS.includes(Stack.of(node).resolve(node.handler))) {
-      acknowledge(node, 'AwsSolutions-L1', NAG_REASONS.pinnedRuntime);
-    } else if (node instanceof sfn.CfnStateMachine) {
+    if (node instanceof sfn.CfnStateMachine) {
       // The only state machine under the provider is the framework's waiter.
       acknowledge(node, 'AwsSolutions-SF1', NAG_REASONS.waiterLogging);
       acknowledge(node, 'AwsSolutions-SF2', NAG_REASONS.waiterTracing);
@@ -114,7 +113,7 @@ class ProviderAcknowledgments implements IAspect {
         const id = `AwsSolutions-IAM5[Resource::${resource}]`;
         if (ownFunctions.has(resource) && actions.every((a) => a === 'lambda:InvokeFunction')) {
           acknowledge(policy, id, NAG_REASONS.frameworkInvokeWildcard);
-        } else if (/:fargateprofile\/[^*]+\/\*$/.test(resource) && actions.every((a) => PROFILE_ACTIONS.includes(a))) {
+        } else if (/:fargateprofile\/[^*]+\/\*$/.test(resource) && actions.every((a) => this.profileActions.includes(a))) {
           acknowledge(policy, id, NAG_REASONS.fargateProfileArnWildcard);
         }
       }
