@@ -10,6 +10,7 @@ import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
 import {
   ARN_ATTRIBUTE,
+  compareKeys,
   FARGATE_PROFILE_RESOURCE_TYPE,
   FargateProfileResourceProperties,
   WireKeyValue,
@@ -248,9 +249,4 @@ function createPodExecutionRole(scope: Construct, cluster: eks.ICluster): iam.IR
   });
   acknowledgePodExecutionRoleFindings(role); // cdk-nag: the AWS managed policy EKS prescribes
   return role;
-}
-
-/** Code-point order (locale-independent), as the wire contract's sorted lists use. */
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 // `cdk synth` with a clear message instead of a failed stack an hour later.
 // Values that are still tokens are skipped: they are only known at deploy time.
 import { Token } from 'aws-cdk-lib';
+import { compareKeys } from './wire-contract';
 
 /** The props the checks look at (a structural subset of FargateProfileProps). */
 export interface ValidatedSelector {
@@ -196,6 +197,6 @@ function validateProfileName(name: string, fail: (m: string) => never): void {
 
 /** Identity of a selector: namespace plus its labels, irrespective of order. */
 function selectorKey(selector: ValidatedSelector): string {
-  const labels = Object.entries(selector.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const labels = Object.entries(selector.labels ?? {}).sort(([a], [b]) => compareKeys(a, b));
   return JSON.stringify([selector.namespace, labels]);
 }

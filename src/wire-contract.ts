@@ -48,3 +48,11 @@ export const PROPERTY = {
   subnets: 'Subnets',
   tags: 'Tags',
 } as const;
+
+/**
+ * The order of every sorted list in the contract (Tags and Labels by Key): code points,
+ * independent of any locale, so synth and the handler agree.
+ */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
