@@ -4,15 +4,19 @@
 import { EksEmulator, EksEmulatorOptions } from './eks-emulator';
 import { LifecycleRunner, LifecycleRunnerOptions } from './lifecycle-runner';
 import { ProviderTiming } from './provider-framework';
+import { DEFAULT_TIMING } from '../../lambda/config';
 import { IS_COMPLETE_TIMEOUT, ON_EVENT_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT } from '../../src/fargate-profile-provider';
 
-/** The handler's default knobs (the shared contract), before scaling. */
+/** The handler's default knobs (lambda/config.ts), by the environment variable that sets each, before scaling. */
 export const HANDLER_DEFAULTS_MS = {
-  HANDLER_POLL_INTERVAL_MS: 2_000,
-  HANDLER_SAFETY_MARGIN_MS: 15_000,
-  HANDLER_WAIT_TIMEOUT_MS: 3_300_000,
-  HANDLER_RETRY_BASE_MS: 1_000,
+  HANDLER_POLL_INTERVAL_MS: DEFAULT_TIMING.pollIntervalMs,
+  HANDLER_SAFETY_MARGIN_MS: DEFAULT_TIMING.safetyMarginMs,
+  HANDLER_WAIT_TIMEOUT_MS: DEFAULT_TIMING.waitTimeoutMs,
+  HANDLER_RETRY_BASE_MS: DEFAULT_TIMING.retryBaseMs,
 } as const;
+
+/** Handler knob overrides, in ms, by environment variable. */
+export type HandlerKnobs = Partial<Record<keyof typeof HANDLER_DEFAULTS_MS, number>>;
 
 /** Scenario time scale: 1 real second = 10 ms (queryInterval 100 ms, isComplete timeout 3 s). */
 export const SCENARIO_SCALE = 1 / 100;
@@ -37,7 +41,7 @@ export function scaledProviderTiming(scale: number): ProviderTiming {
 }
 
 /** The handler's knobs at their defaults, scaled (as environment variables). */
-export function scaledHandlerEnv(scale: number, overrides: Partial<Record<keyof typeof HANDLER_DEFAULTS_MS, number>> = {}): Record<string, string> {
+export function scaledHandlerEnv(scale: number, overrides: HandlerKnobs = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(HANDLER_DEFAULTS_MS)) {
     const ms = overrides[key as keyof typeof HANDLER_DEFAULTS_MS] ?? Math.max(1, Math.round(value * scale));
@@ -50,7 +54,7 @@ export interface ScenarioOptions {
   readonly scale?: number;
   readonly emulator?: EksEmulatorOptions;
   /** Handler knob overrides, in ms. */
-  readonly handlerEnv?: Partial<Record<keyof typeof HANDLER_DEFAULTS_MS, number>>;
+  readonly handlerEnv?: HandlerKnobs;
   /** Clusters to create in the emulator. @default ['demo'] */
   readonly clusters?: string[];
 }
