@@ -78,57 +78,51 @@ export class EksApi {
   /** The profile, or undefined when it (or its cluster) does not exist. */
   public async describe(clusterName: string, name: string): Promise<ObservedProfile | undefined> {
     try {
-      const out = await this.client.send(
-        new DescribeFargateProfileCommand({ clusterName, fargateProfileName: name }), this.sendOptions());
+      const out = await this.call('DescribeFargateProfile', options =>
+        this.client.send(new DescribeFargateProfileCommand({ clusterName, fargateProfileName: name }), options));
       return toObserved(out?.fargateProfile, name);
     } catch (e) {
-      const error = classifyError(e);
-      if (error.kind === 'NOT_FOUND') return undefined;
-      throw new EksCallError('DescribeFargateProfile', error);
+      if (e instanceof EksCallError && e.error.kind === 'NOT_FOUND') return undefined;
+      throw e;
     }
   }
 
   public async createProfile(spec: ProfileSpec, name: string, token: string): Promise<ObservedProfile> {
-    try {
-      const out = await this.client.send(new CreateFargateProfileCommand({
-        clusterName: spec.clusterName,
-        fargateProfileName: name,
-        podExecutionRoleArn: spec.podExecutionRoleArn,
-        selectors: spec.selectors.map(s => ({
-          namespace: s.namespace,
-          ...(Object.keys(s.labels).length > 0 ? { labels: { ...s.labels } } : {}),
-        })),
-        ...(spec.subnets ? { subnets: [...spec.subnets] } : {}),
-        ...(Object.keys(spec.tags).length > 0 ? { tags: { ...spec.tags } } : {}),
-        clientRequestToken: token,
-      }), this.sendOptions());
-      return toObserved(out?.fargateProfile, name);
-    } catch (e) {
-      throw new EksCallError('CreateFargateProfile', classifyError(e));
-    }
+    const out = await this.call('CreateFargateProfile', options => this.client.send(new CreateFargateProfileCommand({
+      clusterName: spec.clusterName,
+      fargateProfileName: name,
+      podExecutionRoleArn: spec.podExecutionRoleArn,
+      selectors: spec.selectors.map(s => ({
+        namespace: s.namespace,
+        ...(Object.keys(s.labels).length > 0 ? { labels: { ...s.labels } } : {}),
+      })),
+      ...(spec.subnets ? { subnets: [...spec.subnets] } : {}),
+      ...(Object.keys(spec.tags).length > 0 ? { tags: { ...spec.tags } } : {}),
+      clientRequestToken: token,
+    }), options));
+    return toObserved(out?.fargateProfile, name);
   }
 
   public async deleteProfile(clusterName: string, name: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteFargateProfileCommand({ clusterName, fargateProfileName: name }), this.sendOptions());
-    } catch (e) {
-      throw new EksCallError('DeleteFargateProfile', classifyError(e));
-    }
+    await this.call('DeleteFargateProfile', options =>
+      this.client.send(new DeleteFargateProfileCommand({ clusterName, fargateProfileName: name }), options));
   }
 
   public async tagResource(arn: string, tags: Record<string, string>): Promise<void> {
-    try {
-      await this.client.send(new TagResourceCommand({ resourceArn: arn, tags: { ...tags } }), this.sendOptions());
-    } catch (e) {
-      throw new EksCallError('TagResource', classifyError(e));
-    }
+    await this.call('TagResource', options => this.client.send(new TagResourceCommand({ resourceArn: arn, tags: { ...tags } }), options));
   }
 
   public async untagResource(arn: string, tagKeys: string[]): Promise<void> {
+    await this.call('UntagResource', options =>
+      this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [...tagKeys] }), options));
+  }
+
+  /** Sends one call within the time budget; any failure becomes an {@link EksCallError} naming the operation. */
+  private async call<T>(operation: string, send: (options: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
     try {
-      await this.client.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: [...tagKeys] }), this.sendOptions());
+      return await send(this.sendOptions());
     } catch (e) {
-      throw new EksCallError('UntagResource', classifyError(e));
+      throw new EksCallError(operation, classifyError(e));
     }
   }
 
