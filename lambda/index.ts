@@ -41,7 +41,8 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
   const timing = readTiming();
   const event = parse('onEvent', rawEvent);
   const data = { WaitDeadline: String(waitDeadline(Date.now(), timing.waitTimeoutMs)) };
-  const api = EksApi.create({ callBudgetMs: callBudget(context, timing) });
+  const remaining = remainingTime(context);
+  const api = EksApi.create({ callBudgetMs: callBudget(remaining, timing) });
 
   let job: Job;
   switch (event.requestType) {
@@ -56,7 +57,7 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
       const currentName = event.physicalResourceId!;
       const log = DecisionLog.forEvent('onEvent', event, currentName);
       // The plan compares old and new properties, but the profile itself has the last word: see planUpdate.
-      const existing = await describeForPlan(api, event, currentName, timing, context);
+      const existing = await describeForPlan(api, event, currentName, timing, remaining);
       const oldSpec = event.oldSpec ?? oldSpecFromProfile(event, currentName, existing);
       // Only when the old properties never took effect (CloudFormation rolling back a refused or failed
       // update) does the live profile decide; otherwise every immutable change replaces, as documented.
@@ -87,14 +88,14 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
 export async function isComplete(rawEvent: unknown, context?: LambdaContext): Promise<IsCompleteResponse> {
   const timing = readTiming();
   const event = parse('isComplete', rawEvent);
-  const api = EksApi.create({ callBudgetMs: callBudget(context, timing) });
+  const remaining = remainingTime(context);
+  const api = EksApi.create({ callBudgetMs: callBudget(remaining, timing) });
   const job = event.requestType === 'Delete'
     ? absentJob(event)
     // The Provider passes onEvent's PhysicalResourceId: the profile created or kept by onEvent.
     : presentJob(event, event.physicalResourceId ?? createName(event), event.oldSpec?.tags ?? {});
   const log = DecisionLog.forEvent('isComplete', event, job.profileName);
   const progress = newProgress();
-  const remaining = remainingTime(context);
 
   for (;;) {
     const result = await runStep(api, job, progress, log);
@@ -166,9 +167,8 @@ function absentJob(event: HandlerEvent): Job {
  * or reject where the profile already matches.
  */
 async function describeForPlan(
-  api: EksApi, event: HandlerEvent, name: string, timing: Timing, context: LambdaContext | undefined,
+  api: EksApi, event: HandlerEvent, name: string, timing: Timing, remaining: (() => number) | undefined,
 ): Promise<ObservedProfile | undefined> {
-  const remaining = remainingTime(context);
   for (let attempt = 0; ; attempt++) {
     try {
       return await api.describe(event.spec.clusterName, name);
@@ -220,8 +220,7 @@ function remainingTime(context: LambdaContext | undefined): (() => number) | und
 }
 
 /** How long one EKS call may take: what is left of the invocation, minus part of the safety margin. */
-function callBudget(context: LambdaContext | undefined, timing: Timing): (() => number) | undefined {
-  const remaining = remainingTime(context);
+function callBudget(remaining: (() => number) | undefined, timing: Timing): (() => number) | undefined {
   if (!remaining) return undefined;
   return () => Math.max(250, remaining() - Math.floor(timing.safetyMarginMs / 2));
 }
