@@ -2,8 +2,8 @@
 // under test/scenarios run the real bundle against the EKS emulator).
 import { CfnTemplate, LifecycleRunner } from './lifecycle-runner';
 import { CREATE_FAILED_PHYSICAL_ID_MARKER, UserHandler } from './provider-framework';
+import { FARGATE_PROFILE_RESOURCE_TYPE as TYPE } from '../../src/wire-contract';
 
-const TYPE = 'Custom::EKSFargateProfile';
 const TOKEN = { 'Fn::GetAtt': ['ProviderOnEvent', 'Arn'] };
 
 /** A profile-like resource: becomes ready `readyAfter` isComplete calls after onEvent. */

@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import { CfnTemplate } from './cfn-template';
 import { FargateProfile, FargateProfileSelector } from '../../src';
+import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 
 export const SCENARIO_ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -54,9 +55,9 @@ export function profileLogicalId(template: CfnTemplate, id: string): string {
   // The CustomResource is the construct's "Resource" child, which logical ids omit: <id><8-hex hash>.
   const pattern = new RegExp(`^${id}[0-9A-F]{8}$`);
   const matches = Object.keys(template.Resources).filter(logicalId =>
-    template.Resources[logicalId].Type === 'Custom::EKSFargateProfile' && pattern.test(logicalId));
+    template.Resources[logicalId].Type === FARGATE_PROFILE_RESOURCE_TYPE && pattern.test(logicalId));
   if (matches.length !== 1) {
-    throw new Error(`expected one Custom::EKSFargateProfile for construct "${id}", found: ${matches.join(', ') || 'none'}`);
+    throw new Error(`expected one ${FARGATE_PROFILE_RESOURCE_TYPE} for construct "${id}", found: ${matches.join(', ') || 'none'}`);
   }
   return matches[0];
 }
