@@ -11,7 +11,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-eks';
 /* eslint-enable import/no-extraneous-dependencies */
-import { CanonicalSelector, compare, ProfileSpec, selectorKey, sortKeys } from './event';
+import { CanonicalSelector, canonicalSelectors, compare, ProfileSpec, sortKeys } from './event';
 
 export type ErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'NAME_IN_USE' | 'IAM_PROPAGATION' | 'RETRYABLE' | 'FATAL';
 
@@ -180,13 +180,12 @@ export function classifyError(e: unknown): ClassifiedError {
 }
 
 function toObserved(p: FargateProfile | undefined, requestedName: string): ObservedProfile {
-  const selectors = (p?.selectors ?? []).map(s => ({ namespace: s.namespace ?? '', labels: sortKeys(s.labels ?? {}) }));
   return {
     name: p?.fargateProfileName ?? requestedName,
     arn: p?.fargateProfileArn ?? '',
     status: p?.status ?? 'UNKNOWN',
     podExecutionRoleArn: p?.podExecutionRoleArn,
-    selectors: selectors.sort((a, b) => compare(selectorKey(a), selectorKey(b))),
+    selectors: canonicalSelectors((p?.selectors ?? []).map(s => ({ namespace: s.namespace ?? '', labels: sortKeys(s.labels ?? {}) }))),
     subnets: [...(p?.subnets ?? [])].sort(compare),
     tags: sortKeys(p?.tags ?? {}),
     healthIssues: (p?.health?.issues ?? []).map(i => ({ code: i.code, message: i.message, resourceIds: i.resourceIds })),

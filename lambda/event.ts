@@ -180,7 +180,14 @@ function parseSelectors(raw: unknown, where: string): CanonicalSelector[] {
       labels: parseKeyValues(item.Labels, `${at}.Labels`) ?? {},
     };
   });
-  // A repeated selector adds nothing: keep one, so comparisons never see a difference in duplicates.
+  return canonicalSelectors(selectors);
+}
+
+/**
+ * Selectors (labels already sorted) in canonical form, for the spec and for a described profile alike:
+ * a repeated selector adds nothing, so one is kept and comparisons never see a difference in duplicates.
+ */
+export function canonicalSelectors(selectors: readonly CanonicalSelector[]): CanonicalSelector[] {
   const unique = new Map(selectors.map(s => [selectorKey(s), s]));
   return [...unique.values()].sort((a, b) => compare(selectorKey(a), selectorKey(b)));
 }
