@@ -30,14 +30,12 @@ import {
   resourceDependencies, resourceIsIncluded,
 } from './cfn-template';
 import {
-  CREATE_FAILED_PHYSICAL_ID_MARKER, CustomResourceRequest, DuplicateDelivery, ProviderResponse, ProviderTiming,
-  RequestType, runProviderRequest, UserHandler,
+  CustomResourceRequest, DuplicateDelivery, ProviderResponse, ProviderTiming, RequestType, runProviderRequest, UserHandler,
 } from './provider-framework';
 import { runTaskGraph } from './task-graph';
 import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 
 export type { CfnTemplate } from './cfn-template';
-export { CREATE_FAILED_PHYSICAL_ID_MARKER } from './provider-framework';
 
 /** The bundle `npx projen bundle` writes; the runner requires it like Lambda would. */
 export const HANDLER_BUNDLE_PATH = path.resolve(__dirname, '../../assets/fargate-profile-handler/index.js');
@@ -178,11 +176,6 @@ export class LifecycleRunner {
     const resource = this.deployed.get(logicalId);
     if (!resource) throw new Error(`${this.stackName} has no resource "${logicalId}" (has: ${[...this.deployed.keys()].join(', ')})`);
     return resource.physicalId;
-  }
-
-  /** Logical ids of the custom profile resources in the current template. */
-  public profileLogicalIds(template: CfnTemplate = this.template): string[] {
-    return Object.keys(template.Resources).filter(id => template.Resources[id].Type === FARGATE_PROFILE_RESOURCE_TYPE);
   }
 
   /** Creates the stack, or updates it when it exists (like `cdk deploy`). */
@@ -544,9 +537,4 @@ function profileRecord(
 /** CloudFormation's wording for a FAILED custom resource response. */
 function providerFailure(response: ProviderResponse): string {
   return `Received response status [FAILED] from custom resource. Message returned: ${response.Reason}`;
-}
-
-/** True when the physical id is the Provider framework's marker for a failed create. */
-export function isCreateFailedMarker(physicalId: string | undefined): boolean {
-  return physicalId === CREATE_FAILED_PHYSICAL_ID_MARKER;
 }

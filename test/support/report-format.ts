@@ -1,6 +1,6 @@
 // Human-readable rendering of lifecycle runner reports: each resource's transitions
 // with their times, for the local deploy.
-import { OperationReport, StackEvent } from './lifecycle-runner';
+import { OperationReport } from './lifecycle-runner';
 
 export interface FormatOptions {
   /** Multiply measured times by this to show what they correspond to without scaling. @default 1 */
@@ -44,9 +44,4 @@ function time(ms: number, factor: number): string {
 function humanDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-}
-
-/** Events of one resource, for assertions and summaries. */
-export function transitionsOf(report: OperationReport, logicalId: string): StackEvent[] {
-  return report.events.filter(e => e.logicalId === logicalId);
 }
