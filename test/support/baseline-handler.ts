@@ -5,6 +5,7 @@
 // No conflict handling: aws-cdk-lib chains a cluster's profiles instead, as ours does.
 import { CreateFargateProfileCommand, DeleteFargateProfileCommand, DescribeFargateProfileCommand, EKSClient } from '@aws-sdk/client-eks';
 import { UserHandler } from './provider-framework';
+import { FargateProfileResourceProperties } from '../../src/wire-contract';
 
 /** aws-cdk-lib's cluster resource provider polls isComplete once a minute. */
 export const BASELINE_QUERY_INTERVAL_MS = 60_000;
@@ -12,7 +13,7 @@ export const BASELINE_QUERY_INTERVAL_MS = 60_000;
 export const baselineHandler: UserHandler = {
   async onEvent(event: any) {
     const eks = new EKSClient({});
-    const props = event.ResourceProperties;
+    const props: FargateProfileResourceProperties = event.ResourceProperties;
     switch (event.RequestType) {
       case 'Create': {
         const name = props.FargateProfileName ?? `${event.LogicalResourceId}-${event.RequestId.replace(/-/g, '').slice(0, 16)}`;
@@ -21,11 +22,11 @@ export const baselineHandler: UserHandler = {
           fargateProfileName: name,
           podExecutionRoleArn: props.PodExecutionRoleArn,
           subnets: props.Subnets,
-          selectors: (props.Selectors ?? []).map((s: any) => ({
+          selectors: (props.Selectors ?? []).map(s => ({
             namespace: s.Namespace,
-            labels: s.Labels ? Object.fromEntries(s.Labels.map((l: any) => [l.Key, l.Value])) : undefined,
+            labels: s.Labels ? Object.fromEntries(s.Labels.map(l => [l.Key, l.Value])) : undefined,
           })),
-          tags: props.Tags ? Object.fromEntries(props.Tags.map((t: any) => [t.Key, t.Value])) : undefined,
+          tags: props.Tags ? Object.fromEntries(props.Tags.map(t => [t.Key, t.Value])) : undefined,
         }));
         return { PhysicalResourceId: name, Data: { Arn: out.fargateProfile?.fargateProfileArn } };
       }
