@@ -11,7 +11,8 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-eks';
 /* eslint-enable import/no-extraneous-dependencies */
-import { CanonicalSelector, canonicalSelectors, compare, ProfileSpec, sortKeys } from './event';
+import { CanonicalSelector, canonicalSelectors, ProfileSpec, sortKeys } from './event';
+import { compareKeys } from '../src/wire-contract';
 
 export type ErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'NAME_IN_USE' | 'IAM_PROPAGATION' | 'RETRYABLE' | 'FATAL';
 
@@ -186,7 +187,7 @@ function toObserved(p: FargateProfile | undefined, requestedName: string): Obser
     status: p?.status ?? 'UNKNOWN',
     podExecutionRoleArn: p?.podExecutionRoleArn,
     selectors: canonicalSelectors((p?.selectors ?? []).map(s => ({ namespace: s.namespace ?? '', labels: sortKeys(s.labels ?? {}) }))),
-    subnets: [...(p?.subnets ?? [])].sort(compare),
+    subnets: [...(p?.subnets ?? [])].sort(compareKeys),
     tags: sortKeys(p?.tags ?? {}),
     healthIssues: (p?.health?.issues ?? []).map(i => ({ code: i.code, message: i.message, resourceIds: i.resourceIds })),
   };

@@ -1,6 +1,6 @@
 // Parses and validates the Provider framework's event. Anything malformed fails here,
 // with a message that says what is wrong and what to do, before any EKS call is made.
-import { FargateProfileResourceProperties, PROPERTY } from '../src/wire-contract';
+import { compareKeys, FargateProfileResourceProperties, PROPERTY } from '../src/wire-contract';
 
 /** What the resource asks for, canonicalized (selectors, labels, subnets sorted; tags and labels as maps). */
 export interface ProfileSpec {
@@ -189,7 +189,7 @@ function parseSelectors(raw: unknown, where: string): CanonicalSelector[] {
  */
 export function canonicalSelectors(selectors: readonly CanonicalSelector[]): CanonicalSelector[] {
   const unique = new Map(selectors.map(s => [selectorKey(s), s]));
-  return [...unique.values()].sort((a, b) => compare(selectorKey(a), selectorKey(b)));
+  return [...unique.values()].sort((a, b) => compareKeys(selectorKey(a), selectorKey(b)));
 }
 
 function parseSubnets(raw: unknown, where: string): string[] | undefined {
@@ -199,7 +199,7 @@ function parseSubnets(raw: unknown, where: string): string[] | undefined {
   }
   raw.forEach((s, i) => requireString(s, `${where}[${i}]`));
   // An empty list means the same as no list: EKS uses the cluster's private subnets.
-  return raw.length === 0 ? undefined : [...new Set(raw as string[])].sort(compare);
+  return raw.length === 0 ? undefined : [...new Set(raw as string[])].sort(compareKeys);
 }
 
 /** `[{ Key, Value }]` -> map; keys must be unique, values may be empty. */
@@ -240,13 +240,8 @@ export function selectorKey(s: CanonicalSelector): string {
 
 export function sortKeys(map: Record<string, string>): Record<string, string> {
   const sorted: Record<string, string> = Object.create(null);
-  for (const key of Object.keys(map).sort(compare)) sorted[key] = map[key];
+  for (const key of Object.keys(map).sort(compareKeys)) sorted[key] = map[key];
   return sorted;
-}
-
-/** Code-point order, independent of the runtime's locale. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function requireString(value: unknown, where: string): string {
