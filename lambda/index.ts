@@ -17,7 +17,7 @@ import { EksApi, EksCallError, ObservedProfile } from './eks-api';
 import { HandlerEvent, InvalidEventError, parseEvent, ProfileSpec } from './event';
 import { DecisionLog, logRejectedEvent } from './log';
 import { clientRequestToken, generateProfileName } from './naming';
-import { planUpdate, profileSatisfiesSpec } from './update-plan';
+import { isRollbackInPlace, planUpdate, profileSatisfiesSpec } from './update-plan';
 
 /** Without a context (no clock), how often onEvent tries the describe an update plan needs. */
 const MAX_PLAN_DESCRIBE_ATTEMPTS = 3;
@@ -56,15 +56,12 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
     case 'Update': {
       const currentName = event.physicalResourceId!;
       const log = DecisionLog.forEvent('onEvent', event, currentName);
-      // The plan compares old and new properties, but the profile itself has the last word: see planUpdate.
+      // The plan compares old and new properties; the live profile decides only for rollbacks (isRollbackInPlace).
       const existing = await describeForPlan(api, event, currentName, timing, remaining);
       const oldSpec = event.oldSpec ?? oldSpecFromProfile(event, currentName, existing);
-      // Only when the old properties never took effect (CloudFormation rolling back a refused or failed
-      // update) does the live profile decide; otherwise every immutable change replaces, as documented.
+      const rollback = isRollbackInPlace(existing, oldSpec, event.spec);
+      const plan = planUpdate(oldSpec, event.spec, currentName, generateProfileName(event.logicalResourceId, event.requestId), rollback);
       const matchesNew = existing !== undefined && profileSatisfiesSpec(existing, event.spec);
-      const oldTookEffect = existing !== undefined && profileSatisfiesSpec(existing, oldSpec);
-      const existingSatisfiesNew = matchesNew && existing.status !== 'DELETING' && !oldTookEffect;
-      const plan = planUpdate(oldSpec, event.spec, currentName, generateProfileName(event.logicalResourceId, event.requestId), existingSatisfiesNew);
       log.info({
         action: `PLAN_${plan.kind}`,
         observed: existing ? `${existing.status}${matchesNew ? '' : ' (spec differs)'}` : 'NOT_FOUND',

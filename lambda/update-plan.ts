@@ -11,10 +11,8 @@ export type UpdatePlan =
 /**
  * @param currentName the existing profile's name (the PhysicalResourceId)
  * @param generatedName the name a replacement gets when the user gives none (unique per request)
- * @param existingSatisfiesNew the profile under `currentName` already has the new spec's role,
- *   selectors and subnets. Then no replacement is needed whatever the old properties say: this is
- *   how the rollback of a failed or rejected update (old = the refused properties, new = the
- *   profile's own) completes in place instead of replacing or being rejected a second time.
+ * @param existingSatisfiesNew see {@link isRollbackInPlace}: then no replacement is needed whatever
+ *   the old properties say.
  */
 export function planUpdate(
   oldSpec: ProfileSpec, newSpec: ProfileSpec, currentName: string, generatedName: string, existingSatisfiesNew = false,
@@ -63,6 +61,20 @@ export function profileSatisfiesSpec(profile: ProfileShape, spec: ProfileSpec): 
   return profile.podExecutionRoleArn === spec.podExecutionRoleArn
     && selectorsEqual(profile.selectors, spec.selectors)
     && (spec.subnets === undefined || listEqual([...new Set(profile.subnets)], [...new Set(spec.subnets)]));
+}
+
+/**
+ * Whether an update is CloudFormation rolling back to the profile as it exists: the old properties
+ * (the refused or failed update's) never took effect, and the live profile, not DELETING, already has
+ * the new properties. Such an update completes in place instead of replacing or being rejected a
+ * second time. In every other case the old properties decide, so any immutable change replaces.
+ */
+export function isRollbackInPlace(existing: (ProfileShape & { readonly status?: string }) | undefined,
+  oldSpec: ProfileSpec, newSpec: ProfileSpec): boolean {
+  return existing !== undefined
+    && existing.status !== 'DELETING'
+    && !profileSatisfiesSpec(existing, oldSpec)
+    && profileSatisfiesSpec(existing, newSpec);
 }
 
 /** Names of the immutable properties that differ (order of selectors, labels and subnets is ignored). */

@@ -1,5 +1,5 @@
 import { parseProperties, ProfileSpec } from '../../lambda/event';
-import { planUpdate, profileSatisfiesSpec, tagChanges, UpdatePlan } from '../../lambda/update-plan';
+import { isRollbackInPlace, planUpdate, profileSatisfiesSpec, tagChanges, UpdatePlan } from '../../lambda/update-plan';
 
 const ROLE = 'arn:aws:iam::123456789012:role/a';
 const ROLE_B = 'arn:aws:iam::123456789012:role/b';
@@ -84,6 +84,22 @@ describe('when the existing profile already has the new properties (rollback of 
   test('a changed name still means a new profile', () => {
     expect(planUpdate(named('one'), named('two'), 'one', GENERATED, true)).toMatchObject({ kind: 'REPLACE', newName: 'two' });
     expect(planUpdate(named('one'), spec(), 'one', GENERATED, true)).toMatchObject({ kind: 'REPLACE', newName: GENERATED });
+  });
+});
+
+describe('isRollbackInPlace', () => {
+  const live = named('fixed');
+  const shape = (status = 'ACTIVE') => ({ status, podExecutionRoleArn: ROLE, selectors: live.selectors, subnets: ['subnet-1', 'subnet-2'] });
+  const refused = named('fixed', { PodExecutionRoleArn: ROLE_B });
+  test.each<[string, ReturnType<typeof shape> | undefined, ProfileSpec, ProfileSpec, boolean]>([
+    ['old never took effect, live profile is the new spec -> rollback', shape(), refused, live, true],
+    ['old took effect (a real change) -> not a rollback', shape(), live, refused, false],
+    ['live profile is neither old nor new -> not a rollback', shape(), refused, named('fixed', { Selectors: [{ Namespace: 'x' }] }), false],
+    ['profile DELETING -> not a rollback', shape('DELETING'), refused, live, false],
+    ['no profile -> not a rollback', undefined, refused, live, false],
+    ['subnets removed from a profile that had them -> not a rollback (replacement)', shape(), spec(), spec({ Subnets: undefined }), false],
+  ])('%s', (_name, existing, oldSpec, newSpec, expected) => {
+    expect(isRollbackInPlace(existing, oldSpec, newSpec)).toBe(expected);
   });
 });
 
