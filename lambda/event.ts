@@ -1,6 +1,6 @@
 // Parses and validates the Provider framework's event. Anything malformed fails here,
 // with a message that says what is wrong and what to do, before any EKS call is made.
-import { compareKeys, FargateProfileResourceProperties, PROPERTY } from '../src/wire-contract';
+import { compareKeys, FargateProfileResourceProperties, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS, PROPERTY } from '../src/wire-contract';
 
 /** What the resource asks for, canonicalized (selectors, labels, subnets sorted; tags and labels as maps). */
 export interface ProfileSpec {
@@ -42,10 +42,10 @@ export interface HandlerEvent {
 }
 
 /** EKS names: a letter or digit first, then letters, digits, `-` and `_`, at most 100 characters. */
-export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-const CLUSTER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+export const PROFILE_NAME_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${MAX_PROFILE_NAME_LENGTH - 1}}$`);
+// Cluster names follow the same rule.
+const CLUSTER_NAME_PATTERN = PROFILE_NAME_PATTERN;
 const ROLE_ARN_PATTERN = /^arn:[a-z-]+:iam::\d*:role\/\S+$/;
-const MAX_SELECTORS = 5;
 
 /** Thrown for any malformed event; `index.ts` lets it fail the resource unchanged. */
 export class InvalidEventError extends Error {

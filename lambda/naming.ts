@@ -1,8 +1,8 @@
 // Profile names and idempotency tokens. Both are pure functions of the event, so a retried
 // invocation of the same CloudFormation request computes the same values and creates nothing twice.
 import { createHash } from 'crypto';
+import { MAX_PROFILE_NAME_LENGTH } from '../src/wire-contract';
 
-const MAX_NAME_LENGTH = 100;
 const HASH_LENGTH = 8;
 const FALLBACK_PREFIX = 'FargateProfile';
 
@@ -17,7 +17,7 @@ export function generateProfileName(logicalResourceId: string, requestId: string
   if (prefix === '') prefix = FALLBACK_PREFIX;
   // EKS reserves the "eks-" prefix.
   if (/^eks-/i.test(`${prefix}-`)) prefix = `fp-${prefix}`;
-  prefix = prefix.slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1);
+  prefix = prefix.slice(0, MAX_PROFILE_NAME_LENGTH - HASH_LENGTH - 1);
   return `${prefix}-${suffix}`;
 }
 

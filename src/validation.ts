@@ -3,7 +3,7 @@
 // `cdk synth` with a clear message instead of a failed stack an hour later.
 // Values that are still tokens are skipped: they are only known at deploy time.
 import { Token } from 'aws-cdk-lib';
-import { compareKeys } from './wire-contract';
+import { compareKeys, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS } from './wire-contract';
 
 /** The props the checks look at (a structural subset of FargateProfileProps). */
 export interface ValidatedSelector {
@@ -18,15 +18,12 @@ export interface ValidatedProps {
   readonly tags?: { [key: string]: string };
 }
 
-/** EKS: "You may specify up to five selectors in a Fargate profile." */
-export const MAX_SELECTORS = 5;
 /** EKS: at most five labels per selector. */
 export const MAX_LABELS_PER_SELECTOR = 5;
 /** EKS resource tag limits. */
 export const MAX_TAGS = 50;
 export const MAX_TAG_KEY_LENGTH = 128;
 export const MAX_TAG_VALUE_LENGTH = 256;
-export const MAX_NAME_LENGTH = 100;
 
 // `*` and `?` are the wildcards EKS accepts in namespaces, label keys and label values.
 const NAMESPACE = /^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$/;
@@ -184,8 +181,8 @@ function validateProfileName(name: string, fail: (m: string) => never): void {
   if (typeof name !== 'string') {
     fail('fargateProfileName must be a string');
   }
-  if (name.length < 1 || name.length > MAX_NAME_LENGTH) {
-    fail(`fargateProfileName "${name}" must be 1 to ${MAX_NAME_LENGTH} characters long (got ${name.length})`);
+  if (name.length < 1 || name.length > MAX_PROFILE_NAME_LENGTH) {
+    fail(`fargateProfileName "${name}" must be 1 to ${MAX_PROFILE_NAME_LENGTH} characters long (got ${name.length})`);
   }
   if (!PROFILE_NAME.test(name)) {
     fail(`fargateProfileName "${name}" must start with a letter or digit and contain only letters, digits, '-' and '_'`);

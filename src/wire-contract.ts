@@ -11,6 +11,12 @@ export const FARGATE_PROFILE_RESOURCE_TYPE = 'Custom::EKSFargateProfile';
 /** `Fn::GetAtt` attribute that returns the profile ARN. (`Ref` returns the name.) */
 export const ARN_ATTRIBUTE = 'Arn';
 
+/** EKS: "You may specify up to five selectors in a Fargate profile." */
+export const MAX_SELECTORS = 5;
+
+/** EKS profile names: at most 100 characters. */
+export const MAX_PROFILE_NAME_LENGTH = 100;
+
 /** A `{ Key, Value }` pair, used for tags and selector labels. */
 export interface WireKeyValue {
   readonly Key: string;
