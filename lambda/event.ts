@@ -1,6 +1,6 @@
 // Parses and validates the Provider framework's event. Anything malformed fails here,
 // with a message that says what is wrong and what to do, before any EKS call is made.
-import { compareKeys, FargateProfileResourceProperties, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS, PROPERTY } from '../src/wire-contract';
+import { compareKeys, FargateProfileResourceProperties, MAX_SELECTORS, PROFILE_NAME_PATTERN, PROPERTY, selectorKey } from '../src/wire-contract';
 
 /** What the resource asks for, canonicalized (selectors, labels, subnets sorted; tags and labels as maps). */
 export interface ProfileSpec {
@@ -41,8 +41,6 @@ export interface HandlerEvent {
   readonly waitDeadline?: number;
 }
 
-/** EKS names: a letter or digit first, then letters, digits, `-` and `_`, at most 100 characters. */
-export const PROFILE_NAME_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${MAX_PROFILE_NAME_LENGTH - 1}}$`);
 // Cluster names follow the same rule.
 const CLUSTER_NAME_PATTERN = PROFILE_NAME_PATTERN;
 const ROLE_ARN_PATTERN = /^arn:[a-z-]+:iam::\d*:role\/\S+$/;
@@ -232,10 +230,6 @@ function parseDeadline(data: unknown): number | undefined {
   const value = data.WaitDeadline;
   const ms = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
   return Number.isFinite(ms) ? ms : undefined;
-}
-
-export function selectorKey(s: CanonicalSelector): string {
-  return JSON.stringify([s.namespace, Object.entries(s.labels)]);
 }
 
 export function sortKeys(map: Record<string, string>): Record<string, string> {

@@ -1,7 +1,7 @@
 // Profile names and idempotency tokens. Both are pure functions of the event, so a retried
 // invocation of the same CloudFormation request computes the same values and creates nothing twice.
 import { createHash } from 'crypto';
-import { MAX_PROFILE_NAME_LENGTH } from '../src/wire-contract';
+import { hasReservedProfileNamePrefix, MAX_PROFILE_NAME_LENGTH } from '../src/wire-contract';
 
 const HASH_LENGTH = 8;
 const FALLBACK_PREFIX = 'FargateProfile';
@@ -15,8 +15,8 @@ export function generateProfileName(logicalResourceId: string, requestId: string
   const suffix = sha256(requestId).slice(0, HASH_LENGTH);
   let prefix = logicalResourceId.replace(/[^A-Za-z0-9_-]/g, '').replace(/^[^A-Za-z0-9]+/, '');
   if (prefix === '') prefix = FALLBACK_PREFIX;
-  // EKS reserves the "eks-" prefix.
-  if (/^eks-/i.test(`${prefix}-`)) prefix = `fp-${prefix}`;
+  // `${prefix}-` is how the name starts: "eks" alone would make it "eks-...".
+  if (hasReservedProfileNamePrefix(`${prefix}-`)) prefix = `fp-${prefix}`;
   prefix = prefix.slice(0, MAX_PROFILE_NAME_LENGTH - HASH_LENGTH - 1);
   return `${prefix}-${suffix}`;
 }

@@ -1,6 +1,7 @@
 // What an Update means for a Fargate profile. Profiles are immutable except for their tags, so an
 // update is a no-op, an in-place tag change, a replacement (new name), or impossible. Pure.
-import { CanonicalSelector, ProfileSpec, selectorKey } from './event';
+import { selectorKey } from '../src/wire-contract';
+import { CanonicalSelector, ProfileSpec } from './event';
 
 export type UpdatePlan =
   | { readonly kind: 'NO_OP' }

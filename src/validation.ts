@@ -3,7 +3,7 @@
 // `cdk synth` with a clear message instead of a failed stack an hour later.
 // Values that are still tokens are skipped: they are only known at deploy time.
 import { Token } from 'aws-cdk-lib';
-import { compareKeys, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS } from './wire-contract';
+import { hasReservedProfileNamePrefix, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS, PROFILE_NAME_PATTERN, selectorKey } from './wire-contract';
 
 /** The props the checks look at (a structural subset of FargateProfileProps). */
 export interface ValidatedSelector {
@@ -30,7 +30,6 @@ const NAMESPACE = /^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$/;
 const LABEL_NAME = /^[A-Za-z0-9*?]([-A-Za-z0-9_.*?]*[A-Za-z0-9*?])?$/;
 const DNS_LABEL = '[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?';
 const DNS_SUBDOMAIN = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
-const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /**
  * Checks everything known at construction time. Throws an Error naming the
@@ -184,16 +183,11 @@ function validateProfileName(name: string, fail: (m: string) => never): void {
   if (name.length < 1 || name.length > MAX_PROFILE_NAME_LENGTH) {
     fail(`fargateProfileName "${name}" must be 1 to ${MAX_PROFILE_NAME_LENGTH} characters long (got ${name.length})`);
   }
-  if (!PROFILE_NAME.test(name)) {
+  // The length is checked above, so the pattern fails only on the characters.
+  if (!PROFILE_NAME_PATTERN.test(name)) {
     fail(`fargateProfileName "${name}" must start with a letter or digit and contain only letters, digits, '-' and '_'`);
   }
-  if (name.toLowerCase().startsWith('eks-')) {
+  if (hasReservedProfileNamePrefix(name)) {
     fail(`fargateProfileName "${name}" must not start with "eks-" (reserved by Amazon EKS)`);
   }
-}
-
-/** Identity of a selector: namespace plus its labels, irrespective of order. */
-function selectorKey(selector: ValidatedSelector): string {
-  const labels = Object.entries(selector.labels ?? {}).sort(([a], [b]) => compareKeys(a, b));
-  return JSON.stringify([selector.namespace, labels]);
 }

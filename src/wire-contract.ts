@@ -1,6 +1,7 @@
 // The one definition of what the construct writes into the template and the
-// handler reads back. Imported by src/ (synth) and lambda/ (deploy); not part
-// of the public jsii API.
+// handler reads back, and of the EKS rules both sides check. Imported by src/
+// (synth) and lambda/ (deploy); not part of the public jsii API (not exported
+// from index.ts), and free of Node-only APIs because jsii compiles it too.
 //
 // Property names mirror AWS::EKS::FargateProfile so templates read like
 // CloudFormation's own resource.
@@ -16,6 +17,17 @@ export const MAX_SELECTORS = 5;
 
 /** EKS profile names: at most 100 characters. */
 export const MAX_PROFILE_NAME_LENGTH = 100;
+
+/**
+ * EKS profile (and cluster) names: a letter or digit first, then letters, digits, `-` and `_`,
+ * at most {@link MAX_PROFILE_NAME_LENGTH} characters.
+ */
+export const PROFILE_NAME_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${MAX_PROFILE_NAME_LENGTH - 1}}$`);
+
+/** EKS keeps profile names starting with `eks-` (in any case) for itself. */
+export function hasReservedProfileNamePrefix(name: string): boolean {
+  return name.toLowerCase().startsWith('eks-');
+}
 
 /** A `{ Key, Value }` pair, used for tags and selector labels. */
 export interface WireKeyValue {
@@ -61,4 +73,28 @@ export const PROPERTY = {
  */
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A selector as either side holds it: a namespace and a map of labels. */
+export interface SelectorLike {
+  readonly namespace: string;
+  readonly labels?: { readonly [key: string]: string };
+}
+
+/**
+ * Identity of a selector: its namespace and its labels, whatever their order. Selectors with
+ * the same key match the same pods, so a profile holds each one once.
+ */
+export function selectorKey(selector: SelectorLike): string {
+  return JSON.stringify([selector.namespace, sortedEntries(Object.entries(selector.labels ?? {}))]);
+}
+
+/** A map (or its entries) as the contract's `{ Key, Value }` list, sorted by key. */
+export function toKeyValueList(pairs: { readonly [key: string]: string } | Array<[string, string]>): WireKeyValue[] {
+  const entries = Array.isArray(pairs) ? pairs : Object.entries(pairs);
+  return sortedEntries(entries).map(([Key, Value]) => ({ Key, Value }));
+}
+
+function sortedEntries(entries: Array<[string, string]>): Array<[string, string]> {
+  return [...entries].sort(([a], [b]) => compareKeys(a, b));
 }

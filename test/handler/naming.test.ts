@@ -1,5 +1,5 @@
-import { PROFILE_NAME_PATTERN } from '../../lambda/event';
 import { clientRequestToken, generateProfileName } from '../../lambda/naming';
+import { PROFILE_NAME_PATTERN } from '../../src/wire-contract';
 
 const logicalIds = [
   'MyProfile',
