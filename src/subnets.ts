@@ -3,6 +3,7 @@
 // whole profile at deploy time otherwise.
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { fail } from './validation';
 
 /**
  * The subnet ids to send, or `undefined` to send none (EKS then uses the
@@ -20,48 +21,45 @@ export function selectProfileSubnetIds(
   vpc: ec2.IVpc | undefined,
   selection: ec2.SubnetSelection | undefined,
 ): string[] | undefined {
-  const fail = (message: string): never => {
-    throw new Error(`${path}: ${message}`);
-  };
   if (!vpc) {
     if (selection) {
-      fail('subnetSelection requires vpc: give the VPC the subnets belong to, or remove subnetSelection to use the cluster\'s private subnets');
+      fail(path, 'subnetSelection requires vpc: give the VPC the subnets belong to, or remove subnetSelection to use the cluster\'s private subnets');
     }
     return undefined;
   }
-  const effective = selection ?? defaultSelection(vpc, fail);
+  const effective = selection ?? defaultSelection(path, vpc);
   if (effective.subnetType === ec2.SubnetType.PUBLIC) {
-    fail('subnetSelection selects PUBLIC subnets; Fargate profiles accept private subnets only');
+    fail(path, 'subnetSelection selects PUBLIC subnets; Fargate profiles accept private subnets only');
   }
 
   let subnets: ec2.ISubnet[];
   try {
     subnets = vpc.selectSubnets(effective).subnets;
   } catch (e) {
-    return fail(`subnetSelection selects no subnets: ${(e as Error).message}`);
+    return fail(path, `subnetSelection selects no subnets: ${(e as Error).message}`);
   }
   if (subnets.length === 0) {
-    fail('subnetSelection selects no subnets; a Fargate profile needs at least one private subnet');
+    fail(path, 'subnetSelection selects no subnets; a Fargate profile needs at least one private subnet');
   }
 
   const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
   const publicOnes = subnets.filter((s) => publicIds.has(s.subnetId));
   if (publicOnes.length > 0) {
-    fail(`subnetSelection selects public subnet(s) ${publicOnes.map(describeSubnet).join(', ')}; `
+    fail(path, `subnetSelection selects public subnet(s) ${publicOnes.map(describeSubnet).join(', ')}; `
       + 'Fargate profiles accept private subnets only');
   }
   return subnets.map((s) => s.subnetId);
 }
 
 /** Private subnets with egress first (pods usually pull images), isolated ones as the fallback. */
-function defaultSelection(vpc: ec2.IVpc, fail: (m: string) => never): ec2.SubnetSelection {
+function defaultSelection(path: string, vpc: ec2.IVpc): ec2.SubnetSelection {
   if (vpc.privateSubnets.length > 0) {
     return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
   }
   if (vpc.isolatedSubnets.length > 0) {
     return { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
   }
-  return fail('vpc has no private subnets (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED); give a subnetSelection of private subnets');
+  return fail(path, 'vpc has no private subnets (PRIVATE_WITH_EGRESS or PRIVATE_ISOLATED); give a subnetSelection of private subnets');
 }
 
 /** The subnet id when known, else its construct path. */

@@ -3,20 +3,8 @@
 // `cdk synth` with a clear message instead of a failed stack an hour later.
 // Values that are still tokens are skipped: they are only known at deploy time.
 import { Token } from 'aws-cdk-lib';
+import type { FargateProfileProps, FargateProfileSelector } from './fargate-profile';
 import { hasReservedProfileNamePrefix, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS, PROFILE_NAME_PATTERN, selectorKey } from './wire-contract';
-
-/** The props the checks look at (a structural subset of FargateProfileProps). */
-export interface ValidatedSelector {
-  readonly namespace: string;
-  readonly labels?: { [key: string]: string };
-}
-
-export interface ValidatedProps {
-  readonly cluster: unknown;
-  readonly selectors: ValidatedSelector[];
-  readonly fargateProfileName?: string;
-  readonly tags?: { [key: string]: string };
-}
 
 /** EKS: at most five labels per selector. */
 export const MAX_LABELS_PER_SELECTOR = 5;
@@ -35,28 +23,30 @@ const DNS_SUBDOMAIN = new RegExp(`^${DNS_LABEL}(\\.${DNS_LABEL})*$`);
  * Checks everything known at construction time. Throws an Error naming the
  * construct path, the field and the rule for the first violation.
  */
-export function validateFargateProfileProps(path: string, props: ValidatedProps | undefined): void {
-  const fail = (message: string): never => {
-    throw new Error(`${path}: ${message}`);
-  };
+export function validateFargateProfileProps(path: string, props: FargateProfileProps | undefined): void {
+  // Props come from JavaScript callers too: check what the types promise.
   if (props === undefined || props === null) {
-    fail('props are required (cluster and selectors)');
+    fail(path, 'props are required (cluster and selectors)');
   }
-  const p = props as ValidatedProps;
-  if (p.cluster === undefined || p.cluster === null) {
-    fail('cluster is required');
+  if (props.cluster === undefined || props.cluster === null) {
+    fail(path, 'cluster is required');
   }
-  validateSelectors(p.selectors, fail);
-  if (p.fargateProfileName !== undefined) {
-    validateProfileName(p.fargateProfileName, fail);
+  validateSelectors(path, props.selectors);
+  if (props.fargateProfileName !== undefined) {
+    validateProfileName(path, props.fargateProfileName);
   }
-  if (p.tags !== undefined && Token.isUnresolved(p.tags)) {
-    fail('tags must be a map written in the app, not a token: each tag is rendered as a { Key, Value } pair');
+  if (props.tags !== undefined && Token.isUnresolved(props.tags)) {
+    fail(path, 'tags must be a map written in the app, not a token: each tag is rendered as a { Key, Value } pair');
   }
-  if (p.tags !== undefined) {
-    const message = tagProblems(Object.entries(p.tags), 'tags')[0];
-    if (message) fail(message);
+  if (props.tags !== undefined) {
+    const message = tagProblems(Object.entries(props.tags), 'tags')[0];
+    if (message) fail(path, message);
   }
+}
+
+/** Throws the error of a violation, prefixed with the construct path. */
+export function fail(path: string, message: string): never {
+  throw new Error(`${path}: ${message}`);
 }
 
 /**
@@ -84,76 +74,74 @@ export function tagProblems(tags: Array<[string, string]>, field: string = 'tags
   return problems;
 }
 
-function validateSelectors(selectors: ValidatedSelector[] | undefined, fail: (m: string) => never): void {
-  if (selectors === undefined || selectors === null) {
-    fail('selectors is required: give 1 to 5 selectors');
+function validateSelectors(path: string, list: FargateProfileSelector[] | undefined): void {
+  if (list === undefined || list === null) {
+    fail(path, 'selectors is required: give 1 to 5 selectors');
   }
-  const list = selectors as ValidatedSelector[];
   if (Token.isUnresolved(list)) {
-    fail('selectors must be a list written in the app, not a token: each selector is rendered into the template');
+    fail(path, 'selectors must be a list written in the app, not a token: each selector is rendered into the template');
   }
   if (!Array.isArray(list)) {
-    fail('selectors must be a list of { namespace, labels? }');
+    fail(path, 'selectors must be a list of { namespace, labels? }');
   }
   if (list.length < 1 || list.length > MAX_SELECTORS) {
-    fail(`selectors must have 1 to ${MAX_SELECTORS} entries (got ${list.length}); EKS allows at most ${MAX_SELECTORS} selectors per profile`);
+    fail(path, `selectors must have 1 to ${MAX_SELECTORS} entries (got ${list.length}); EKS allows at most ${MAX_SELECTORS} selectors per profile`);
   }
   const seen = new Map<string, number>();
   list.forEach((selector, i) => {
     const field = `selectors[${i}]`;
     if (selector === undefined || selector === null || typeof selector !== 'object') {
-      fail(`${field} must be an object { namespace, labels? }`);
+      fail(path, `${field} must be an object { namespace, labels? }`);
     }
-    validateNamespace(selector.namespace, `${field}.namespace`, fail);
-    validateLabels(selector.labels, `${field}.labels`, fail);
+    validateNamespace(path, selector.namespace, `${field}.namespace`);
+    validateLabels(path, selector.labels, `${field}.labels`);
 
     const key = selectorKey(selector);
     const first = seen.get(key);
     if (first !== undefined) {
-      fail(`${field} repeats selectors[${first}] (same namespace and labels); each selector in a profile must be unique`);
+      fail(path, `${field} repeats selectors[${first}] (same namespace and labels); each selector in a profile must be unique`);
     }
     seen.set(key, i);
   });
 }
 
-function validateNamespace(namespace: string | undefined, field: string, fail: (m: string) => never): void {
-  if (namespace === undefined || namespace === null || namespace === '') {
-    fail(`${field} is required and must not be empty`);
+function validateNamespace(path: string, ns: string | undefined, field: string): void {
+  if (ns === undefined || ns === null || ns === '') {
+    fail(path, `${field} is required and must not be empty`);
   }
-  const ns = namespace as string;
   if (Token.isUnresolved(ns)) return;
   if (typeof ns !== 'string') {
-    fail(`${field} must be a string`);
+    fail(path, `${field} must be a string`);
   }
   if (ns.length > 63 || !NAMESPACE.test(ns)) {
-    fail(`${field} "${ns}" is not a valid Kubernetes namespace: use at most 63 lowercase letters, digits and '-', `
+    fail(path, `${field} "${ns}" is not a valid Kubernetes namespace: use at most 63 lowercase letters, digits and '-', `
       + "starting and ending with a letter or digit (RFC 1123 label); the wildcards '*' and '?' are allowed");
   }
 }
 
-function validateLabels(labels: { [key: string]: string } | undefined, field: string, fail: (m: string) => never): void {
+function validateLabels(path: string, labels: { [key: string]: string } | undefined, field: string): void {
   if (labels === undefined || labels === null) return;
   if (Token.isUnresolved(labels)) {
-    fail(`${field} must be a map written in the app, not a token: each label is rendered as a { Key, Value } pair`);
+    fail(path, `${field} must be a map written in the app, not a token: each label is rendered as a { Key, Value } pair`);
   }
   if (typeof labels !== 'object' || Array.isArray(labels)) {
-    fail(`${field} must be a map of label keys to values`);
+    fail(path, `${field} must be a map of label keys to values`);
   }
   const entries = Object.entries(labels);
   if (entries.length > MAX_LABELS_PER_SELECTOR) {
-    fail(`${field} has ${entries.length} labels; EKS allows at most ${MAX_LABELS_PER_SELECTOR} per selector`);
+    fail(path, `${field} has ${entries.length} labels; EKS allows at most ${MAX_LABELS_PER_SELECTOR} per selector`);
   }
   for (const [key, value] of entries) {
     const keyProblem = labelKeyProblem(key);
     if (keyProblem) {
-      fail(`${field} key "${key}" is not a valid Kubernetes label key: ${keyProblem}`);
+      fail(path, `${field} key "${key}" is not a valid Kubernetes label key: ${keyProblem}`);
     }
     if (value === undefined || value === null || typeof value !== 'string') {
-      fail(`${field}["${key}"] must have a string value`);
+      fail(path, `${field}["${key}"] must have a string value`);
     }
     if (Token.isUnresolved(value)) continue;
     if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
-      fail(`${field}["${key}"] value "${value}" is not a valid Kubernetes label value: use an empty string or at most 63 `
+      fail(path, `${field}["${key}"] value "${value}" is not a valid Kubernetes label value: use an empty string or at most 63 `
         + "letters, digits, '-', '_' and '.', starting and ending with a letter or digit; the wildcards '*' and '?' are allowed");
     }
   }
@@ -175,19 +163,19 @@ function labelKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-function validateProfileName(name: string, fail: (m: string) => never): void {
+function validateProfileName(path: string, name: string): void {
   if (Token.isUnresolved(name)) return;
   if (typeof name !== 'string') {
-    fail('fargateProfileName must be a string');
+    fail(path, 'fargateProfileName must be a string');
   }
   if (name.length < 1 || name.length > MAX_PROFILE_NAME_LENGTH) {
-    fail(`fargateProfileName "${name}" must be 1 to ${MAX_PROFILE_NAME_LENGTH} characters long (got ${name.length})`);
+    fail(path, `fargateProfileName "${name}" must be 1 to ${MAX_PROFILE_NAME_LENGTH} characters long (got ${name.length})`);
   }
   // The length is checked above, so the pattern fails only on the characters.
   if (!PROFILE_NAME_PATTERN.test(name)) {
-    fail(`fargateProfileName "${name}" must start with a letter or digit and contain only letters, digits, '-' and '_'`);
+    fail(path, `fargateProfileName "${name}" must start with a letter or digit and contain only letters, digits, '-' and '_'`);
   }
   if (hasReservedProfileNamePrefix(name)) {
-    fail(`fargateProfileName "${name}" must not start with "eks-" (reserved by Amazon EKS)`);
+    fail(path, `fargateProfileName "${name}" must not start with "eks-" (reserved by Amazon EKS)`);
   }
 }
