@@ -1,1 +1,2 @@
 export * from './fargate-profile';
+export * from './fargate-scheduling';
