@@ -135,7 +135,7 @@ test('more than maxProfilesPerCluster profiles is ResourceLimitExceededException
 });
 
 test('CREATE_FAILED and DELETE_FAILED profiles do not block others and can be deleted', async () => {
-  fx.emulator.failNextCreate('demo', { code: 'AccessDenied', message: 'denied', resourceIds: [ROLE] });
+  fx.emulator.injectFault({ operation: 'CreateFargateProfile', cluster: 'demo', healthIssues: { code: 'AccessDenied', message: 'denied', resourceIds: [ROLE] } });
   await create('bad');
   advance(300);
   await expect(create('good')).resolves.toBeDefined();

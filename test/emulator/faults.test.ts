@@ -46,7 +46,7 @@ describe('IAM propagation', () => {
 
 describe('throttling', () => {
   test('an injected throttle is the SDK ThrottlingException with HTTP 429', async () => {
-    fx.emulator.failNextCalls('ThrottlingException');
+    fx.emulator.injectFault({ error: 'ThrottlingException' });
     const err = await describeProfile('x').catch((e) => e);
     expect(err).toBeInstanceOf(ThrottlingException);
     expect(err.name).toBe('ThrottlingException');
@@ -61,7 +61,7 @@ describe('throttling', () => {
     try {
       await create('web');
       fx.emulator.clearCalls();
-      fx.emulator.failNextCalls('ThrottlingException', { operation: 'DescribeFargateProfile' });
+      fx.emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile' });
       const out = await retrying.send(new DescribeFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'web' }));
       expect(out.fargateProfile?.status).toBe('CREATING');
       expect(out.$metadata.attempts).toBe(2);
@@ -113,7 +113,7 @@ describe('throttling', () => {
 
 describe('server errors', () => {
   test('an injected ServerException is the SDK ServerException with HTTP 500 and a server fault', async () => {
-    fx.emulator.failNextCalls('ServerException', { operation: 'CreateFargateProfile' });
+    fx.emulator.injectFault({ error: 'ServerException', operation: 'CreateFargateProfile' });
     const err = await create('web').catch((e) => e);
     expect(err).toBeInstanceOf(ServerException);
     expect(err.name).toBe('ServerException');
@@ -125,7 +125,7 @@ describe('server errors', () => {
   test("the SDK's default retry strategy retries a ServerException", async () => {
     const retrying = new EKSClient({ ...fx.emulator.clientConfig(), maxAttempts: 2 });
     try {
-      fx.emulator.failNextCalls('ServerException');
+      fx.emulator.injectFault({ error: 'ServerException' });
       await expect(retrying.send(new ListFargateProfilesCommand({ clusterName: 'demo' }))).resolves.toMatchObject({ $metadata: { attempts: 2 } });
       expect(fx.emulator.calls.map((c) => c.outcome)).toEqual(['ServerException', 'OK']);
     } finally {
@@ -139,10 +139,10 @@ describe('server errors', () => {
     await expect(create('web')).rejects.toBeInstanceOf(ServerException);
   });
 
-  test('failNextCalls honours operation, profile and count filters', async () => {
+  test('a call-error fault honours its operation, profile and times filters', async () => {
     await create('a');
     advance(300);
-    fx.emulator.failNextCalls('ServerException', { operation: 'DescribeFargateProfile', profile: 'a', count: 2 });
+    fx.emulator.injectFault({ error: 'ServerException', operation: 'DescribeFargateProfile', profile: 'a', times: 2 });
     await expect(remove('a')).resolves.toBeDefined(); // other operation: untouched
     await expect(describeProfile('b')).rejects.toBeInstanceOf(ResourceNotFoundException); // other profile: untouched
     await expect(describeProfile('a')).rejects.toBeInstanceOf(ServerException);
@@ -150,8 +150,16 @@ describe('server errors', () => {
     await expect(describeProfile('a')).resolves.toBeDefined();
   });
 
+  test('a call-error fault with a cluster hits only calls about that cluster', async () => {
+    fx.emulator.addCluster('other');
+    fx.emulator.injectFault({ error: 'ServerException', cluster: 'other' });
+    await expect(describeProfile('x')).rejects.toBeInstanceOf(ResourceNotFoundException); // cluster demo: untouched
+    await expect(describeProfile('x', 'other')).rejects.toBeInstanceOf(ServerException);
+    await expect(describeProfile('x', 'other')).rejects.toBeInstanceOf(ResourceNotFoundException); // used up
+  });
+
   test('an error type the model does not know still surfaces as an EKSServiceException with that name', async () => {
-    fx.emulator.failNextCalls('TotallyNewException', { message: 'surprise' });
+    fx.emulator.injectFault({ error: 'TotallyNewException', message: 'surprise' });
     const err = await describeProfile('x').catch((e) => e);
     expect(err).toBeInstanceOf(EKSServiceException);
     expect(err.name).toBe('TotallyNewException');
@@ -160,8 +168,8 @@ describe('server errors', () => {
 });
 
 describe('CREATE_FAILED and DELETE_FAILED', () => {
-  test('failNextCreate ends the next create in CREATE_FAILED with the health issues', async () => {
-    fx.emulator.failNextCreate('demo', ISSUE);
+  test('a create health-issue fault for the cluster ends its next create in CREATE_FAILED with the issues', async () => {
+    fx.emulator.injectFault({ operation: 'CreateFargateProfile', cluster: 'demo', healthIssues: ISSUE });
     await create('web');
     advance(299);
     expect((await describeProfile('web')).fargateProfile?.status).toBe('CREATING');
@@ -177,8 +185,8 @@ describe('CREATE_FAILED and DELETE_FAILED', () => {
     expect((await describeProfile('next')).fargateProfile?.status).toBe('ACTIVE');
   });
 
-  test('failCreate targets a profile name, for the given number of creates', async () => {
-    fx.emulator.failCreate('doomed', ISSUE, 2);
+  test('a create health-issue fault targets a profile name, for the given number of creates', async () => {
+    fx.emulator.injectFault({ operation: 'CreateFargateProfile', profile: 'doomed', healthIssues: ISSUE, times: 2 });
     await create('fine');
     advance(300);
     expect((await describeProfile('fine')).fargateProfile?.status).toBe('ACTIVE');
@@ -194,13 +202,13 @@ describe('CREATE_FAILED and DELETE_FAILED', () => {
     }
   });
 
-  test('failNextDelete and failDelete end the delete in DELETE_FAILED; a retried delete then succeeds', async () => {
+  test('delete health-issue faults (by cluster, by profile) end the delete in DELETE_FAILED; a retried delete then succeeds', async () => {
     await create('a');
     advance(300);
     await create('b');
     advance(300);
-    fx.emulator.failNextDelete('demo', [ISSUE, { code: 'InternalFailure', message: 'oops' }]);
-    fx.emulator.failDelete('b', ISSUE);
+    fx.emulator.injectFault({ operation: 'DeleteFargateProfile', cluster: 'demo', healthIssues: [ISSUE, { code: 'InternalFailure', message: 'oops' }] });
+    fx.emulator.injectFault({ operation: 'DeleteFargateProfile', profile: 'b', healthIssues: ISSUE });
     await remove('a');
     advance(300);
     const a = await describeProfile('a');

@@ -147,12 +147,22 @@ describe('wire format', () => {
 describe('test-facing API input checks', () => {
   test('unknown clusters, duplicate clusters and bad delays are clear errors', () => {
     expect(() => fx.emulator.addCluster('demo')).toThrow("EksEmulator.addCluster: cluster 'demo' already exists");
-    expect(() => fx.emulator.failNextCreate('nope', { code: 'AccessDenied', message: 'm' }))
-      .toThrow("EksEmulator.failNextCreate: unknown cluster 'nope' (call addCluster first)");
+    expect(() => fx.emulator.injectFault({ operation: 'CreateFargateProfile', cluster: 'nope', healthIssues: { code: 'AccessDenied', message: 'm' } }))
+      .toThrow("EksEmulator.injectFault: unknown cluster 'nope' (call addCluster first)");
     expect(() => fx.emulator.deleteProfileOutOfBand('demo', 'ghost'))
       .toThrow("EksEmulator.deleteProfileOutOfBand: no profile 'ghost' in cluster 'demo'");
     expect(() => fx.emulator.setProfileDelays('p', { createDelayMs: -1 }))
       .toThrow('EksEmulator: createDelayMs must be a finite number >= 0 (ms); got -1');
+  });
+
+  test('injectFault rejects a fault that could never fire as meant', () => {
+    const issue = { code: 'AccessDenied', message: 'm' };
+    expect(() => fx.emulator.injectFault({ error: 'ServerException', times: 0 }))
+      .toThrow('EksEmulator.injectFault: times must be an integer >= 1; got 0');
+    expect(() => fx.emulator.injectFault({ operation: 'DescribeFargateProfile', healthIssues: issue } as never))
+      .toThrow('EksEmulator.injectFault: healthIssues need operation CreateFargateProfile or DeleteFargateProfile; got DescribeFargateProfile');
+    expect(() => fx.emulator.injectFault({ operation: 'CreateFargateProfile', healthIssues: issue, error: 'ServerException' } as never))
+      .toThrow('EksEmulator.injectFault: give either healthIssues or error, not both');
   });
 
   test('start rejects a non-finite delay', async () => {

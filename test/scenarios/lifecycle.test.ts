@@ -198,7 +198,7 @@ test('6. with 30 % throttling on every call, the full create, update and delete 
   scenario.emulator.faults.throttleProbability = 0.3;
   // On top of the random 30 %, the first calls of each mutating operation are throttled for sure.
   for (const operation of ['CreateFargateProfile', 'DeleteFargateProfile', 'TagResource'] as const) {
-    scenario.emulator.failNextCalls('ThrottlingException', { operation, count: 2 });
+    scenario.emulator.injectFault({ error: 'ThrottlingException', operation, times: 2 });
   }
   // The SDK's own retry delays (0.5 s and more after a throttle) do not scale with the scenario's
   // time. Without SDK retries every throttle reaches the handler, whose backoff is scaled: the
@@ -239,7 +239,7 @@ test('6. with 30 % throttling on every call, the full create, update and delete 
 test('7. CREATE_FAILED with a health issue: the stack rolls back, the reason carries the issue, the failed profile is deleted', async () => {
   const emulator = scenario.emulator;
   const issue = { code: 'AccessDenied', message: 'The pod execution role is not authorized to pull from the registry' };
-  emulator.failCreate('jobs', issue);
+  emulator.injectFault({ operation: 'CreateFargateProfile', profile: 'jobs', healthIssues: issue });
   const stack = scenario.stack();
   const template = synthProfiles([
     { id: 'P1', selectors: [{ namespace: 'ns-1' }] },
@@ -285,7 +285,7 @@ test('8b. DELETE_FAILED with a health issue fails the stack delete with the issu
   expect((await stack.deploy(template)).stackStatus).toBe('CREATE_COMPLETE');
   const name = stack.physicalId(profileLogicalId(template, 'P1'));
   const issue = { code: 'InternalFailure', message: 'The Fargate profile could not be deleted' };
-  scenario.emulator.failDelete(name, issue);
+  scenario.emulator.injectFault({ operation: 'DeleteFargateProfile', profile: name, healthIssues: issue });
 
   const failed = await stack.destroy();
 
