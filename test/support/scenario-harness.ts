@@ -4,10 +4,10 @@
 import { EksEmulator, EksEmulatorOptions } from './eks-emulator';
 import { LifecycleRunner, LifecycleRunnerOptions } from './lifecycle-runner';
 import { ProviderTiming } from './provider-framework';
-import { DEFAULT_TIMING } from '../../lambda/config';
+import { DEFAULT_TIMING } from '../../lambda/timing';
 import { IS_COMPLETE_TIMEOUT, ON_EVENT_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT } from '../../src/fargate-profile-provider';
 
-/** The handler's default knobs (lambda/config.ts), by the environment variable that sets each, before scaling. */
+/** The handler's default knobs (lambda/timing.ts), by the environment variable that sets each, before scaling. */
 export const HANDLER_DEFAULTS_MS = {
   HANDLER_POLL_INTERVAL_MS: DEFAULT_TIMING.pollIntervalMs,
   HANDLER_SAFETY_MARGIN_MS: DEFAULT_TIMING.safetyMarginMs,
