@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { checkAwsAuthMappable, mapPodExecutionRole, usesAwsAuthConfigMap } from './aws-auth';
 import { FARGATE_PODS_PRINCIPAL, FargateProfileProvider, fargateProfileArnPattern } from './fargate-profile-provider';
 import { acknowledgePodExecutionRoleFindings } from './nag-acknowledgments';
+import { checkPodExecutionRole, podExecutionRoleProblems } from './pod-execution-role-rules';
 import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
 import {
@@ -167,6 +168,7 @@ export class FargateProfile extends Construct implements ITaggable {
     // Everything is checked before any child construct exists, so a bad
     // profile leaves nothing behind in the tree.
     validateFargateProfileProps(this.node.path, props);
+    checkPodExecutionRole(this, props.podExecutionRole);
     const subnetIds = selectProfileSubnetIds(this.node.path, props.vpc, props.subnetSelection);
     checkAwsAuthMappable(this.node.path, this, props.cluster, props.podExecutionRole);
 
@@ -211,6 +213,8 @@ export class FargateProfile extends Construct implements ITaggable {
 
     // Tags.of() tags arrive through aspects, after the constructor: check the rendered set.
     this.node.addValidation({ validate: () => tagProblems(this.tagEntries()) });
+    // Trust statements and node groups may be added after the profile: check the role at synthesis.
+    this.node.addValidation({ validate: () => podExecutionRoleProblems(this, this.podExecutionRole) });
   }
 
   private tagEntries(): Array<[string, string]> {
