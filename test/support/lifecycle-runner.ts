@@ -23,19 +23,29 @@
 // promise keeps running in this process (Lambda would freeze it). A FAILED update response whose
 // physical id differs from the old one is treated as a replacement that was started: the old id is
 // kept and the other one is deleted in the rollback cleanup.
+// Deletions (delete, rollback, cleanup) run as typed task graphs in deletion-graph.ts; the events
+// and calls of each operation are recorded in operation-report.ts.
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import {
   CfnTemplate, fakeAttribute, fakePhysicalId, resolveCustomResourceProperties, ResolveContext,
   resourceDependencies, resourceIsIncluded,
 } from './cfn-template';
+import { DeletionTask, runDeletions } from './deletion-graph';
 import {
-  CustomResourceRequest, DuplicateDelivery, ProviderResponse, ProviderTiming, RequestType, runProviderRequest, UserHandler,
+  OperationRecorder, OperationReport, Phase, ProviderCall, ResourceStatus, StackStatus,
+} from './operation-report';
+import {
+  CustomResourceRequest, customResourceRequest, DuplicateDelivery, ProviderResponse, ProviderTiming, RequestType,
+  runProviderRequest, UserHandler,
 } from './provider-framework';
-import { runTaskGraph } from './task-graph';
+import { GraphResult, runTaskGraph } from './task-graph';
 import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 
 export type { CfnTemplate } from './cfn-template';
+export type {
+  OperationReport, Phase, ProviderCall, ResourceStatus, StackEvent, StackStatus,
+} from './operation-report';
 
 /** The bundle `npx projen bundle` writes; the runner requires it like Lambda would. */
 export const HANDLER_BUNDLE_PATH = path.resolve(__dirname, '../../assets/fargate-profile-handler/index.js');
@@ -63,55 +73,6 @@ export interface LifecycleRunnerOptions {
   readonly beforeRequest?: (request: CustomResourceRequest) => void;
   /** The clock reports are measured with. @default Date.now */
   readonly now?: () => number;
-}
-
-export type StackStatus =
-  | 'NOT_CREATED' | 'CREATE_COMPLETE' | 'ROLLBACK_COMPLETE' | 'ROLLBACK_FAILED' | 'UPDATE_COMPLETE'
-  | 'UPDATE_ROLLBACK_COMPLETE' | 'UPDATE_ROLLBACK_FAILED' | 'DELETE_COMPLETE' | 'DELETE_FAILED';
-
-export type ResourceStatus =
-  | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED'
-  | 'UPDATE_IN_PROGRESS' | 'UPDATE_COMPLETE' | 'UPDATE_FAILED'
-  | 'DELETE_IN_PROGRESS' | 'DELETE_COMPLETE' | 'DELETE_FAILED' | 'DELETE_SKIPPED';
-
-/** Phase of a stack operation, as in CloudFormation's stack status names. */
-export type Phase = 'forward' | 'cleanup' | 'rollback' | 'rollback-cleanup';
-
-/** One resource event, like a line of `aws cloudformation describe-stack-events`. */
-export interface StackEvent {
-  readonly logicalId: string;
-  readonly resourceType: string;
-  readonly physicalId?: string;
-  readonly status: ResourceStatus;
-  readonly reason?: string;
-  readonly phase: Phase;
-  /** Milliseconds since the stack operation started. */
-  readonly atMs: number;
-}
-
-/** One request sent to the custom resource provider, with its outcome and timing. */
-export interface ProviderCall {
-  readonly request: CustomResourceRequest;
-  readonly response: ProviderResponse;
-  readonly phase: Phase;
-  readonly startMs: number;
-  readonly endMs: number;
-}
-
-export interface OperationReport {
-  readonly operation: 'CREATE' | 'UPDATE' | 'DELETE';
-  readonly stackStatus: StackStatus;
-  /**
-   * Reason of the first failure, CloudFormation-style ("<logical id>: ... Message returned: <handler
-   * error>"). Also set when only a cleanup delete failed, which CloudFormation reports as an event
-   * while the stack still ends UPDATE_COMPLETE.
-   */
-  readonly failureReason?: string;
-  /** When the operation started (the runner's clock, epoch ms); event and call times are relative to it. */
-  readonly startedAt: number;
-  readonly durationMs: number;
-  readonly events: StackEvent[];
-  readonly calls: ProviderCall[];
 }
 
 /** What the stack currently holds for a resource. */
@@ -142,16 +103,12 @@ export class LifecycleRunner {
   public readonly accountId: string;
   public readonly region: string;
   private readonly timing: ProviderTiming;
-  private readonly now: () => number;
   private handlerInstance?: UserHandler;
   private template: CfnTemplate = { Resources: {} };
   private readonly deployed = new Map<string, StackResource>();
   private currentStatus: StackStatus = 'NOT_CREATED';
-  // Per-operation recording.
-  private events: StackEvent[] = [];
-  private calls: ProviderCall[] = [];
-  private operationStart = 0;
-  private firstFailure?: string;
+  /** Events and provider calls of the current operation. */
+  private readonly recorder: OperationRecorder;
 
   constructor(private readonly options: LifecycleRunnerOptions = {}) {
     this.stackName = options.stackName ?? 'TestStack';
@@ -159,7 +116,7 @@ export class LifecycleRunner {
     this.region = options.region ?? 'us-east-1';
     this.stackId = `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/${this.stackName}/${randomUUID()}`;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
-    this.now = options.now ?? Date.now;
+    this.recorder = new OperationRecorder(options.now ?? Date.now);
   }
 
   public get status(): StackStatus {
@@ -195,50 +152,38 @@ export class LifecycleRunner {
 
   /** Deletes the stack (like `cdk destroy`). */
   public async destroy(): Promise<OperationReport> {
-    this.beginOperation();
-    const template = this.template;
-    const ids = [...this.deployed.keys()];
-    const result = await runTaskGraph(ids, id => this.dependents(template, id, ids),
-      id => this.deleteResource(id, template, 'forward'), false);
-    const ok = result.failed.size === 0 && result.notStarted.size === 0;
-    this.currentStatus = ok ? 'DELETE_COMPLETE' : 'DELETE_FAILED';
+    this.recorder.begin();
+    const ok = await this.deleteAll(this.template, [...this.deployed.keys()], [], 'forward');
     if (ok) this.template = { Resources: {} };
-    return this.endOperation('DELETE');
+    return this.finish('DELETE', ok ? 'DELETE_COMPLETE' : 'DELETE_FAILED');
   }
 
   // -------------------------------------------------------------------------------------
 
   private async create(template: CfnTemplate): Promise<OperationReport> {
-    this.beginOperation();
+    this.recorder.begin();
     this.template = template;
     this.deployed.clear();
-    const ids = this.includedResources(template);
-    const forward = await runTaskGraph(ids, id => resourceDependencies(template, id),
-      id => this.createResource(id, template, 'forward'), true);
-    if (forward.failed.size === 0) {
-      this.currentStatus = 'CREATE_COMPLETE';
-      return this.endOperation('CREATE');
-    }
+    const forward = await this.inDependencyOrder(template, this.includedResources(template),
+      id => this.createResource(id, template, 'forward'));
+    if (forward.failed.size === 0) return this.finish('CREATE', 'CREATE_COMPLETE');
     // Rollback: delete everything that exists, in reverse dependency order.
-    const existing = [...this.deployed.keys()];
-    const rollback = await runTaskGraph(existing, id => this.dependents(template, id, existing),
-      id => this.deleteResource(id, template, 'rollback'), false);
-    this.currentStatus = rollback.failed.size === 0 && rollback.notStarted.size === 0 ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED';
-    return this.endOperation('CREATE');
+    const ok = await this.deleteAll(template, [...this.deployed.keys()], [], 'rollback');
+    return this.finish('CREATE', ok ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED');
   }
 
   private async update(newTemplate: CfnTemplate): Promise<OperationReport> {
-    this.beginOperation();
+    this.recorder.begin();
     const oldTemplate = this.template;
     const before = new Map(this.deployed);
     const created: string[] = [];
     const updatedInPlace = new Map<string, Record<string, unknown>>(); // logicalId -> properties sent forward
     const replaced = new Map<string, StackResource>(); // logicalId -> the old (replaced) resource
-    const strayIds: StackResource[] = []; // physical ids a failed update reported besides the old one
+    const strays: StackResource[] = []; // physical ids a failed update reported besides the old one
 
     const newIds = this.includedResources(newTemplate);
     this.template = newTemplate;
-    const forward = await runTaskGraph(newIds, id => resourceDependencies(newTemplate, id), async id => {
+    const forward = await this.inDependencyOrder(newTemplate, newIds, async id => {
       const previous = before.get(id);
       if (!previous) {
         created.push(id);
@@ -247,48 +192,58 @@ export class LifecycleRunner {
       return this.updateResource(id, previous, oldTemplate, newTemplate, {
         onInPlace: props => updatedInPlace.set(id, props),
         onReplaced: () => replaced.set(id, previous),
-        onStray: stray => strayIds.push(stray),
+        onStray: stray => strays.push(stray),
       });
-    }, true);
+    });
 
     if (forward.failed.size === 0) {
-      // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: old physical ids of replacements (in parallel) and
-      // removed resources (reverse dependency order of the old template).
+      // UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: removed resources (reverse dependency order of the old
+      // template) and the old physical ids of replacements. Failures here do not fail the update.
       const removed = [...before.keys()].filter(id => !newIds.includes(id));
-      const tasks = [...removed, ...[...replaced.keys()].map(id => `replaced:${id}`)];
-      await runTaskGraph(tasks, task => task.startsWith('replaced:') ? [] : this.dependents(oldTemplate, task, removed),
-        async task => task.startsWith('replaced:')
-          ? this.deletePhysical(replaced.get(task.slice('replaced:'.length))!, 'cleanup')
-          : this.deleteResource(task, oldTemplate, 'cleanup'),
-        false);
-      this.currentStatus = 'UPDATE_COMPLETE';
-      return this.endOperation('UPDATE');
+      await this.deleteAll(oldTemplate, removed,
+        [...replaced.values()].map(resource => ({ kind: 'replaced', resource })), 'cleanup');
+      return this.finish('UPDATE', 'UPDATE_COMPLETE');
     }
 
     // UPDATE_ROLLBACK_IN_PROGRESS: back to the old properties, in the old template's order.
     this.template = oldTemplate;
     for (const [id, old] of replaced) {
-      strayIds.push(this.deployed.get(id)!);
+      strays.push(this.deployed.get(id)!);
       this.deployed.set(id, old);
-      this.record(id, old.type, 'UPDATE_COMPLETE', 'rollback', old.physicalId, 'Restored the resource this update replaced');
+      this.recorder.event(id, old.type, 'UPDATE_COMPLETE', 'rollback', old.physicalId, 'Restored the resource this update replaced');
     }
-    const toRollBack = [...updatedInPlace.keys()];
-    const rollback = await runTaskGraph(toRollBack, id => resourceDependencies(oldTemplate, id),
-      id => this.rollBackResource(id, before.get(id)!, updatedInPlace.get(id)!, strayIds), true);
-    if (rollback.failed.size > 0 || rollback.notStarted.size > 0) {
-      this.currentStatus = 'UPDATE_ROLLBACK_FAILED';
-      return this.endOperation('UPDATE');
-    }
+    const rollback = await this.inDependencyOrder(oldTemplate, [...updatedInPlace.keys()],
+      id => this.rollBackResource(id, before.get(id)!, updatedInPlace.get(id)!, strays));
+    if (rollback.failed.size > 0 || rollback.notStarted.size > 0) return this.finish('UPDATE', 'UPDATE_ROLLBACK_FAILED');
     // UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: delete what the update created.
-    const createdExisting = created.filter(id => this.deployed.has(id));
-    const tasks = [...createdExisting, ...strayIds.map((_, i) => `stray:${i}`)];
-    await runTaskGraph(tasks, task => task.startsWith('stray:') ? [] : this.dependents(newTemplate, task, createdExisting),
-      async task => task.startsWith('stray:')
-        ? this.deletePhysical(strayIds[Number(task.slice('stray:'.length))], 'rollback-cleanup')
-        : this.deleteResource(task, newTemplate, 'rollback-cleanup'),
-      false);
-    this.currentStatus = 'UPDATE_ROLLBACK_COMPLETE';
-    return this.endOperation('UPDATE');
+    await this.deleteAll(newTemplate, created.filter(id => this.deployed.has(id)),
+      strays.map(resource => ({ kind: 'stray', resource })), 'rollback-cleanup');
+    return this.finish('UPDATE', 'UPDATE_ROLLBACK_COMPLETE');
+  }
+
+  /** Ends the operation in this stack status. */
+  private finish(operation: OperationReport['operation'], status: StackStatus): OperationReport {
+    this.currentStatus = status;
+    return this.recorder.end(operation, status);
+  }
+
+  /** Runs `run` on resources of `template`, each after those it depends on; the first failure stops new starts. */
+  private inDependencyOrder(
+    template: CfnTemplate, logicalIds: readonly string[], run: (logicalId: string) => Promise<boolean>,
+  ): Promise<GraphResult<string>> {
+    return runTaskGraph({
+      tasks: logicalIds, waitFor: id => resourceDependencies(template, id), run, stopOnFailure: true, name: id => id,
+    });
+  }
+
+  /** Deletes `logicalIds` of `template` in reverse dependency order, and `physicals` beside them. */
+  private deleteAll(
+    template: CfnTemplate, logicalIds: readonly string[], physicals: readonly DeletionTask[], phase: Phase,
+  ): Promise<boolean> {
+    return runDeletions(template, logicalIds, physicals, {
+      resource: id => this.deleteResource(id, template, phase),
+      physical: resource => this.deletePhysical(resource, phase),
+    });
   }
 
   // -------------------------------------------------------------------------------------
@@ -296,28 +251,28 @@ export class LifecycleRunner {
 
   private async createResource(id: string, template: CfnTemplate, phase: Phase): Promise<boolean> {
     const resource = template.Resources[id];
-    this.record(id, resource.Type, 'CREATE_IN_PROGRESS', phase);
+    this.recorder.event(id, resource.Type, 'CREATE_IN_PROGRESS', phase);
     if (!this.isProfile(resource.Type)) {
       const physicalId = this.options.overrides?.[id]?.physicalId ?? fakePhysicalId(id, resource.Type, this);
       this.deployed.set(id, { logicalId: id, type: resource.Type, physicalId, attributes: {}, status: 'CREATE_COMPLETE' });
-      this.record(id, resource.Type, 'CREATE_COMPLETE', phase, physicalId);
+      this.recorder.event(id, resource.Type, 'CREATE_COMPLETE', phase, physicalId);
       return true;
     }
     let properties: Record<string, unknown>;
     try {
       properties = resolveCustomResourceProperties(resource.Properties, this.resolveContext(template), id);
     } catch (e: any) {
-      return this.fail(id, resource.Type, 'CREATE_FAILED', phase, undefined, e.message);
+      return this.recorder.fail(id, resource.Type, 'CREATE_FAILED', phase, undefined, e.message);
     }
     const { response } = await this.send('Create', id, resource.Type, properties, phase);
     if (response.Status === 'SUCCESS') {
       this.deployed.set(id, profileRecord(id, resource.Type, response, properties, 'CREATE_COMPLETE'));
-      this.record(id, resource.Type, 'CREATE_COMPLETE', phase, response.PhysicalResourceId);
+      this.recorder.event(id, resource.Type, 'CREATE_COMPLETE', phase, response.PhysicalResourceId);
       return true;
     }
     // CloudFormation keeps the physical id of a failed create and deletes it on rollback.
     this.deployed.set(id, profileRecord(id, resource.Type, response, properties, 'CREATE_FAILED'));
-    return this.fail(id, resource.Type, 'CREATE_FAILED', phase, response.PhysicalResourceId, providerFailure(response));
+    return this.recorder.fail(id, resource.Type, 'CREATE_FAILED', phase, response.PhysicalResourceId, providerFailure(response));
   }
 
   private async updateResource(
@@ -330,14 +285,14 @@ export class LifecycleRunner {
   ): Promise<boolean> {
     const resource = newTemplate.Resources[id];
     if (resource.Type !== previous.type) {
-      return this.fail(id, resource.Type, 'UPDATE_FAILED', 'forward', previous.physicalId,
+      return this.recorder.fail(id, resource.Type, 'UPDATE_FAILED', 'forward', previous.physicalId,
         `Update of resource type is not permitted (${previous.type} -> ${resource.Type})`);
     }
     if (!this.isProfile(resource.Type)) {
       // Pretend resources keep their physical id; report an update only if the template changed.
       if (JSON.stringify(oldTemplate.Resources[id]?.Properties) !== JSON.stringify(resource.Properties)) {
-        this.record(id, resource.Type, 'UPDATE_IN_PROGRESS', 'forward', previous.physicalId);
-        this.record(id, resource.Type, 'UPDATE_COMPLETE', 'forward', previous.physicalId);
+        this.recorder.event(id, resource.Type, 'UPDATE_IN_PROGRESS', 'forward', previous.physicalId);
+        this.recorder.event(id, resource.Type, 'UPDATE_COMPLETE', 'forward', previous.physicalId);
       }
       return true;
     }
@@ -345,17 +300,17 @@ export class LifecycleRunner {
     try {
       properties = resolveCustomResourceProperties(resource.Properties, this.resolveContext(newTemplate), id);
     } catch (e: any) {
-      return this.fail(id, resource.Type, 'UPDATE_FAILED', 'forward', previous.physicalId, e.message);
+      return this.recorder.fail(id, resource.Type, 'UPDATE_FAILED', 'forward', previous.physicalId, e.message);
     }
     if (JSON.stringify(properties) === JSON.stringify(previous.properties)) return true; // no change, no request
 
-    this.record(id, resource.Type, 'UPDATE_IN_PROGRESS', 'forward', previous.physicalId);
+    this.recorder.event(id, resource.Type, 'UPDATE_IN_PROGRESS', 'forward', previous.physicalId);
     const { response } = await this.send('Update', id, resource.Type, properties, 'forward', previous);
     if (response.Status === 'SUCCESS') {
       this.deployed.set(id, profileRecord(id, resource.Type, response, properties, 'UPDATE_COMPLETE'));
       if (response.PhysicalResourceId !== previous.physicalId) track.onReplaced();
       else track.onInPlace(properties);
-      this.record(id, resource.Type, 'UPDATE_COMPLETE', 'forward', response.PhysicalResourceId);
+      this.recorder.event(id, resource.Type, 'UPDATE_COMPLETE', 'forward', response.PhysicalResourceId);
       return true;
     }
     // The failed resource is rolled back with an Update to its old properties, under its old id.
@@ -366,22 +321,22 @@ export class LifecycleRunner {
     }
     track.onInPlace(properties);
     this.deployed.set(id, { ...previous, status: 'UPDATE_FAILED' });
-    return this.fail(id, resource.Type, 'UPDATE_FAILED', 'forward', previous.physicalId, providerFailure(response));
+    return this.recorder.fail(id, resource.Type, 'UPDATE_FAILED', 'forward', previous.physicalId, providerFailure(response));
   }
 
   private async rollBackResource(
     id: string, old: StackResource, forwardProperties: Record<string, unknown>, strays: StackResource[],
   ): Promise<boolean> {
     const current = this.deployed.get(id)!;
-    this.record(id, old.type, 'UPDATE_IN_PROGRESS', 'rollback', current.physicalId);
+    this.recorder.event(id, old.type, 'UPDATE_IN_PROGRESS', 'rollback', current.physicalId);
     const { response } = await this.send('Update', id, old.type, old.properties!, 'rollback',
       { ...current, properties: forwardProperties });
     if (response.Status !== 'SUCCESS') {
-      return this.fail(id, old.type, 'UPDATE_FAILED', 'rollback', current.physicalId, providerFailure(response));
+      return this.recorder.fail(id, old.type, 'UPDATE_FAILED', 'rollback', current.physicalId, providerFailure(response));
     }
     if (response.PhysicalResourceId !== current.physicalId) strays.push(current);
     this.deployed.set(id, profileRecord(id, old.type, response, old.properties!, 'UPDATE_COMPLETE'));
-    this.record(id, old.type, 'UPDATE_COMPLETE', 'rollback', response.PhysicalResourceId);
+    this.recorder.event(id, old.type, 'UPDATE_COMPLETE', 'rollback', response.PhysicalResourceId);
     return true;
   }
 
@@ -390,7 +345,7 @@ export class LifecycleRunner {
     if (!resource) return true;
     if (['Retain', 'RetainExceptOnCreate'].includes(template.Resources[id]?.DeletionPolicy ?? '')) {
       this.deployed.delete(id);
-      this.record(id, resource.type, 'DELETE_SKIPPED', phase, resource.physicalId);
+      this.recorder.event(id, resource.type, 'DELETE_SKIPPED', phase, resource.physicalId);
       return true;
     }
     const ok = await this.deletePhysical(resource, phase);
@@ -402,16 +357,16 @@ export class LifecycleRunner {
   /** Deletes one physical resource (also an old id of a replacement) and records the events. */
   private async deletePhysical(resource: StackResource, phase: Phase): Promise<boolean> {
     const { logicalId: id, type } = resource;
-    this.record(id, type, 'DELETE_IN_PROGRESS', phase, resource.physicalId);
+    this.recorder.event(id, type, 'DELETE_IN_PROGRESS', phase, resource.physicalId);
     if (!this.isProfile(type)) {
-      this.record(id, type, 'DELETE_COMPLETE', phase, resource.physicalId);
+      this.recorder.event(id, type, 'DELETE_COMPLETE', phase, resource.physicalId);
       return true;
     }
     const { response } = await this.send('Delete', id, type, resource.properties ?? {}, phase, resource);
     if (response.Status !== 'SUCCESS') {
-      return this.fail(id, type, 'DELETE_FAILED', phase, resource.physicalId, providerFailure(response));
+      return this.recorder.fail(id, type, 'DELETE_FAILED', phase, resource.physicalId, providerFailure(response));
     }
-    this.record(id, type, 'DELETE_COMPLETE', phase, resource.physicalId);
+    this.recorder.event(id, type, 'DELETE_COMPLETE', phase, resource.physicalId);
     return true;
   }
 
@@ -420,26 +375,13 @@ export class LifecycleRunner {
     requestType: RequestType, id: string, type: string, properties: Record<string, unknown>, phase: Phase,
     existing?: StackResource,
   ): Promise<ProviderCall> {
-    const requestId = randomUUID();
-    const request: CustomResourceRequest = {
-      RequestType: requestType,
-      ServiceToken: String(properties.ServiceToken ?? existing?.properties?.ServiceToken ?? ''),
-      ResponseURL: `https://cloudformation-custom-resource-response-${this.region.replace(/-/g, '')}.s3.amazonaws.com/`
-        + `${encodeURIComponent(this.stackId)}%7C${id}%7C${requestId}?X-Amz-Signature=fake`,
-      StackId: this.stackId,
-      RequestId: requestId,
-      LogicalResourceId: id,
-      ResourceType: type,
-      ResourceProperties: properties,
-      ...(requestType === 'Update' ? { OldResourceProperties: existing?.properties } : {}),
-      ...(requestType !== 'Create' ? { PhysicalResourceId: existing?.physicalId } : {}),
-    };
+    const request = customResourceRequest(this, requestType, id, type, properties, existing);
     this.options.beforeRequest?.(request);
-    const startMs = this.elapsed();
+    const startMs = this.recorder.elapsed();
     const response = await runProviderRequest(request, this.handler(), this.timing,
       this.options.duplicateOnEvent?.(request) ?? 'none', () => this.applyEnv());
-    const call: ProviderCall = { request, response, phase, startMs, endMs: this.elapsed() };
-    this.calls.push(call);
+    const call: ProviderCall = { request, response, phase, startMs, endMs: this.recorder.elapsed() };
+    this.recorder.call(call);
     this.allCalls.push(call);
     return call;
   }
@@ -468,12 +410,6 @@ export class LifecycleRunner {
     return Object.keys(template.Resources).filter(id => resourceIsIncluded(ctx, id));
   }
 
-  /** Resources in `among` that depend on `id` in `template` (they must be deleted first). */
-  private dependents(template: CfnTemplate, id: string, among: readonly string[]): string[] {
-    return among.filter(other => other !== id && template.Resources[other] !== undefined
-      && resourceDependencies(template, other).includes(id));
-  }
-
   private resolveContext(template: CfnTemplate): ResolveContext {
     return {
       accountId: this.accountId,
@@ -491,39 +427,6 @@ export class LifecycleRunner {
         return fakeAttribute(id, resource.type, attribute, this);
       },
     };
-  }
-
-  private beginOperation(): void {
-    this.events = [];
-    this.calls = [];
-    this.firstFailure = undefined;
-    this.operationStart = this.now();
-  }
-
-  private endOperation(operation: OperationReport['operation']): OperationReport {
-    return {
-      operation,
-      stackStatus: this.currentStatus,
-      failureReason: this.firstFailure,
-      startedAt: this.operationStart,
-      durationMs: this.elapsed(),
-      events: this.events,
-      calls: this.calls,
-    };
-  }
-
-  private elapsed(): number {
-    return this.now() - this.operationStart;
-  }
-
-  private record(id: string, type: string, status: ResourceStatus, phase: Phase, physicalId?: string, reason?: string): void {
-    this.events.push({ logicalId: id, resourceType: type, physicalId, status, reason, phase, atMs: this.elapsed() });
-  }
-
-  private fail(id: string, type: string, status: ResourceStatus, phase: Phase, physicalId: string | undefined, reason: string): false {
-    this.record(id, type, status, phase, physicalId, reason);
-    this.firstFailure ??= `${id}: ${reason}`;
-    return false;
   }
 }
 

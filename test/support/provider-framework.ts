@@ -27,6 +27,31 @@ export interface CustomResourceRequest {
   readonly PhysicalResourceId?: string;
 }
 
+/**
+ * The request CloudFormation sends for one operation on a custom resource: Update carries the old
+ * properties, Update and Delete the physical id, and the ResponseURL is a (fake) presigned S3 URL.
+ */
+export function customResourceRequest(
+  stack: { readonly stackId: string; readonly region: string },
+  requestType: RequestType, logicalId: string, resourceType: string, properties: Record<string, unknown>,
+  existing?: { readonly physicalId: string; readonly properties?: Record<string, unknown> },
+): CustomResourceRequest {
+  const requestId = randomUUID();
+  return {
+    RequestType: requestType,
+    ServiceToken: String(properties.ServiceToken ?? existing?.properties?.ServiceToken ?? ''),
+    ResponseURL: `https://cloudformation-custom-resource-response-${stack.region.replace(/-/g, '')}.s3.amazonaws.com/`
+      + `${encodeURIComponent(stack.stackId)}%7C${logicalId}%7C${requestId}?X-Amz-Signature=fake`,
+    StackId: stack.stackId,
+    RequestId: requestId,
+    LogicalResourceId: logicalId,
+    ResourceType: resourceType,
+    ResourceProperties: properties,
+    ...(requestType === 'Update' ? { OldResourceProperties: existing?.properties } : {}),
+    ...(requestType !== 'Create' ? { PhysicalResourceId: existing?.physicalId } : {}),
+  };
+}
+
 /** The user handler pair the Provider wraps (the bundle's exports). */
 export interface UserHandler {
   onEvent(event: any, context?: any): Promise<any>;

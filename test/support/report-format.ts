@@ -1,6 +1,6 @@
 // Human-readable rendering of lifecycle runner reports: each resource's transitions
 // with their times, for the local deploy.
-import { OperationReport } from './lifecycle-runner';
+import { OperationReport } from './operation-report';
 
 export interface FormatOptions {
   /** Multiply measured times by this to show what they correspond to without scaling. @default 1 */
