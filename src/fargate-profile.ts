@@ -7,6 +7,7 @@ import { checkAwsAuthMappable, mapPodExecutionRole, usesAwsAuthConfigMap } from 
 import { FARGATE_PODS_PRINCIPAL, FargateProfileProvider, fargateProfileArnPattern } from './fargate-profile-provider';
 import { acknowledgePodExecutionRoleFindings } from './nag-acknowledgments';
 import { checkPodExecutionRole, podExecutionRoleProblems } from './pod-execution-role-rules';
+import { registerForSchedulingChecks, schedulingClusterKey } from './scheduling-warnings';
 import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
 import {
@@ -215,6 +216,7 @@ export class FargateProfile extends Construct implements ITaggable {
     this.node.addValidation({ validate: () => tagProblems(this.tagEntries()) });
     // Trust statements and node groups may be added after the profile: check the role at synthesis.
     this.node.addValidation({ validate: () => podExecutionRoleProblems(this, this.podExecutionRole) });
+    registerForSchedulingChecks(this, { clusterKey: schedulingClusterKey(this, props.cluster.clusterName), explicitName: props.fargateProfileName, selectors: props.selectors });
   }
 
   private tagEntries(): Array<[string, string]> {
