@@ -27,6 +27,10 @@ const TOKEN_MARK = '\u0000';
  */
 export function checkPodExecutionRole(profile: IConstruct, role: iam.IRole | undefined): void {
   if (role === undefined || role === null) return;
+  if (typeof role !== 'object' || typeof role.roleArn !== 'string' || typeof role.node !== 'object') {
+    throw new Error(`${profile.node.path}: ${FIELD} must be an iam.IRole (e.g. new iam.Role(...) or `
+      + 'iam.Role.fromRoleArn(...)), not a name or ARN string');
+  }
   const path = nonRootPath(role);
   if (path === undefined) return;
   const remedy = cfnRoleOf(role)

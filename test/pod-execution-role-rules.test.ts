@@ -89,6 +89,13 @@ describe('role path: the ARN must have the path "/"', () => {
     expect(profileCount(f.stack)).toBe(0);
   });
 
+  test('a role ARN string instead of a role fails at construction with what to pass', () => {
+    const f = fixture();
+    expect(() => profile(f.stack, f.cluster, 'arn:aws:iam::123456789012:role/my-role' as unknown as iam.IRole))
+      .toThrow(/^Stack\/Profile: podExecutionRole must be an iam.IRole \(e.g. new iam.Role\(...\) or iam.Role.fromRoleArn\(...\)\), not a name or ARN string$/);
+    expect(f.stack.node.findChild('Profile').node.children).toHaveLength(0);
+  });
+
   test('the path is found through role.withoutPolicyUpdates()', () => {
     const f = fixture();
     const role = fargateRole(f.stack, 'PodRole', { path: '/team/a/' }).withoutPolicyUpdates();
