@@ -1,5 +1,6 @@
-// The only module that talks to EKS: the SDK calls this handler makes, and the classification
-// of their errors into what the reconcile loop can act on.
+// The only module that talks to EKS (and the only one that imports the SDK): the calls this
+// handler makes, each within the invocation's time budget, and the classification of their
+// errors into what the decision can act on (see decide.ts).
 /* eslint-disable import/no-extraneous-dependencies -- the SDK is bundled into the handler asset by esbuild */
 import {
   CreateFargateProfileCommand,
@@ -11,7 +12,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-eks';
 /* eslint-enable import/no-extraneous-dependencies */
-import { CanonicalSelector, canonicalSelectors, ProfileSpec, sortKeys } from './event';
+import { CanonicalSelector, canonicalSelectors, ProfileSpec, sortKeys } from './profile-model';
 import { compareKeys } from '../src/wire-contract';
 
 export type ErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'NAME_IN_USE' | 'IAM_PROPAGATION' | 'RETRYABLE' | 'FATAL';

@@ -1,47 +1,51 @@
-// Parses and validates the Provider framework's event. Anything malformed fails here,
+// Parses and validates the Provider framework's event into a HandlerEvent: one type per request
+// type, with the properties canonicalized (see profile-model.ts). Anything malformed fails here,
 // with a message that says what is wrong and what to do, before any EKS call is made.
-import { compareKeys, FargateProfileResourceProperties, MAX_SELECTORS, PROFILE_NAME_PATTERN, PROPERTY, selectorKey } from '../src/wire-contract';
+import { CanonicalSelector, canonicalSelectors, ProfileSpec, sortKeys } from './profile-model';
+import { compareKeys, FargateProfileResourceProperties, MAX_SELECTORS, PROFILE_NAME_PATTERN, PROPERTY } from '../src/wire-contract';
 
-/** What the resource asks for, canonicalized (selectors, labels, subnets sorted; tags and labels as maps). */
-export interface ProfileSpec {
-  readonly clusterName: string;
-  /** Only when the user gave one; otherwise the handler generates it. */
-  readonly explicitName?: string;
-  readonly podExecutionRoleArn: string;
-  readonly selectors: CanonicalSelector[];
-  /** Undefined lets EKS pick the cluster's private subnets. */
-  readonly subnets?: string[];
-  readonly tags: Record<string, string>;
-  /**
-   * Delete only: the properties did not validate and only `clusterName` is known, so the handler
-   * cannot compare the profile with what this resource created.
-   */
-  readonly partial?: boolean;
-}
-
-export interface CanonicalSelector {
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-}
-
-export type RequestType = 'Create' | 'Update' | 'Delete';
-
-export interface HandlerEvent {
-  readonly requestType: RequestType;
+interface RequestCommon {
   readonly requestId: string;
   readonly logicalResourceId: string;
-  /** Update/Delete: the existing profile's name. isComplete: whatever onEvent returned. */
-  readonly physicalResourceId?: string;
-  readonly spec: ProfileSpec;
-  /** Update only. Undefined when the old properties cannot be parsed (see `oldSpecError`). */
-  readonly oldSpec?: ProfileSpec;
-  /** Update only: why the old properties could not be used (e.g. the rollback of a rejected update). */
-  readonly oldSpecError?: string;
+  /** Known for every request, even a delete whose other properties no longer validate. */
+  readonly clusterName: string;
   /** isComplete only: epoch ms written by onEvent; undefined means no deadline. */
   readonly waitDeadline?: number;
 }
 
-// Cluster names follow the same rule.
+export interface CreateRequest extends RequestCommon {
+  readonly requestType: 'Create';
+  /** isComplete only: the name onEvent returned. */
+  readonly physicalResourceId?: string;
+  readonly spec: ProfileSpec;
+}
+
+export interface UpdateRequest extends RequestCommon {
+  readonly requestType: 'Update';
+  /** The existing profile's name; in isComplete, the name onEvent returned. */
+  readonly physicalResourceId: string;
+  readonly spec: ProfileSpec;
+  /** Undefined when the old properties cannot be parsed (see `oldSpecError`). */
+  readonly oldSpec?: ProfileSpec;
+  /** Why the old properties could not be used (e.g. the rollback of a rejected update). */
+  readonly oldSpecError?: string;
+}
+
+export interface DeleteRequest extends RequestCommon {
+  readonly requestType: 'Delete';
+  readonly physicalResourceId: string;
+  /**
+   * The properties, to recognise the profile this resource created. Undefined when they no
+   * longer validate: then only the cluster name is known.
+   */
+  readonly knownSpec?: ProfileSpec;
+}
+
+export type HandlerEvent = CreateRequest | UpdateRequest | DeleteRequest;
+
+export type RequestType = HandlerEvent['requestType'];
+
+// EKS cluster names follow the same rule as profile names.
 const CLUSTER_NAME_PATTERN = PROFILE_NAME_PATTERN;
 const ROLE_ARN_PATTERN = /^arn:[a-z-]+:iam::\d*:role\/\S+$/;
 
@@ -63,49 +67,52 @@ export function parseEvent(raw: unknown): HandlerEvent {
       `Invalid event: RequestType must be "Create", "Update" or "Delete", got ${describe(requestType)}. ` +
       'This handler only serves CloudFormation custom resource requests delivered by the CDK Provider framework.');
   }
-  const requestId = requireString(raw.RequestId, 'RequestId');
-  const logicalResourceId = requireString(raw.LogicalResourceId, 'LogicalResourceId');
-
-  let physicalResourceId: string | undefined;
-  if (raw.PhysicalResourceId !== undefined || requestType !== 'Create') {
-    physicalResourceId = requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
-    if (requestType !== 'Create' && !PROFILE_NAME_PATTERN.test(physicalResourceId)) {
-      throw new InvalidEventError(
-        `Invalid ${requestType} request: PhysicalResourceId "${truncate(physicalResourceId)}" cannot be a Fargate profile name ` +
-        '(1-100 characters: letters, digits, "-" and "_", starting with a letter or digit). ' +
-        'This handler only returns profile names as physical ids, so this resource was not created by it and it touches nothing. ' +
-        (requestType === 'Delete'
-          ? 'Retain the resource when deleting the stack (there is no profile to delete).'
-          : 'Check that the resource is served by this library\'s provider.'));
-    }
-  }
-
-  const spec = requestType === 'Delete'
-    ? parseDeleteProperties(raw.ResourceProperties)
-    : parseProperties(raw.ResourceProperties, 'ResourceProperties');
-
-  let oldSpec: ProfileSpec | undefined;
-  let oldSpecError: string | undefined;
-  if (requestType === 'Update') {
-    // Lenient on purpose: the old properties of a rollback are the ones a failed update was
-    // rejected for, and refusing them would leave the stack in UPDATE_ROLLBACK_FAILED.
-    try {
-      oldSpec = parseProperties(raw.OldResourceProperties, 'OldResourceProperties');
-    } catch (e) {
-      oldSpecError = (e as Error).message;
-    }
-  }
-
-  return {
-    requestType,
-    requestId,
-    logicalResourceId,
-    physicalResourceId,
-    spec,
-    oldSpec,
-    oldSpecError,
+  const common = {
+    requestId: requireString(raw.RequestId, 'RequestId'),
+    logicalResourceId: requireString(raw.LogicalResourceId, 'LogicalResourceId'),
     waitDeadline: parseDeadline(raw.Data),
   };
+
+  switch (requestType) {
+    case 'Create': {
+      const physicalResourceId = raw.PhysicalResourceId === undefined ? undefined : requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
+      const spec = parseProperties(raw.ResourceProperties, 'ResourceProperties');
+      return { requestType, ...common, physicalResourceId, clusterName: spec.clusterName, spec };
+    }
+    case 'Update': {
+      const physicalResourceId = parseExistingName(raw.PhysicalResourceId, requestType);
+      const spec = parseProperties(raw.ResourceProperties, 'ResourceProperties');
+      // Lenient on purpose: the old properties of a rollback are the ones a failed update was
+      // rejected for, and refusing them would leave the stack in UPDATE_ROLLBACK_FAILED.
+      let oldSpec: ProfileSpec | undefined;
+      let oldSpecError: string | undefined;
+      try {
+        oldSpec = parseProperties(raw.OldResourceProperties, 'OldResourceProperties');
+      } catch (e) {
+        oldSpecError = (e as Error).message;
+      }
+      return { requestType, ...common, physicalResourceId, clusterName: spec.clusterName, spec, oldSpec, oldSpecError };
+    }
+    case 'Delete': {
+      const physicalResourceId = parseExistingName(raw.PhysicalResourceId, requestType);
+      return { requestType, ...common, physicalResourceId, ...parseDeleteProperties(raw.ResourceProperties) };
+    }
+  }
+}
+
+/** The PhysicalResourceId of an Update or Delete: the name of a profile this handler created. */
+function parseExistingName(raw: unknown, requestType: 'Update' | 'Delete'): string {
+  const name = requireString(raw, 'PhysicalResourceId');
+  if (!PROFILE_NAME_PATTERN.test(name)) {
+    throw new InvalidEventError(
+      `Invalid ${requestType} request: PhysicalResourceId "${truncate(name)}" cannot be a Fargate profile name ` +
+      '(1-100 characters: letters, digits, "-" and "_", starting with a letter or digit). ' +
+      'This handler only returns profile names as physical ids, so this resource was not created by it and it touches nothing. ' +
+      (requestType === 'Delete'
+        ? 'Retain the resource when deleting the stack (there is no profile to delete).'
+        : 'Check that the resource is served by this library\'s provider.'));
+  }
+  return name;
 }
 
 /** Validates `ResourceProperties` (see the wire contract) and canonicalizes them. */
@@ -153,13 +160,14 @@ export function parseProperties(raw: unknown, where: string): ProfileSpec {
  * A delete needs only the cluster name (the profile name is the physical id). Rules that matter
  * only for creating must never block removing a profile this handler created earlier.
  */
-function parseDeleteProperties(raw: unknown): ProfileSpec {
+function parseDeleteProperties(raw: unknown): { clusterName: string; knownSpec?: ProfileSpec } {
   try {
-    return parseProperties(raw, 'ResourceProperties');
+    const knownSpec = parseProperties(raw, 'ResourceProperties');
+    return { clusterName: knownSpec.clusterName, knownSpec };
   } catch (e) {
     const clusterName = isObject(raw) ? raw.ClusterName : undefined;
     if (typeof clusterName !== 'string' || !CLUSTER_NAME_PATTERN.test(clusterName)) throw e;
-    return { clusterName, podExecutionRoleArn: '', selectors: [], tags: {}, partial: true };
+    return { clusterName };
   }
 }
 
@@ -179,15 +187,6 @@ function parseSelectors(raw: unknown, where: string): CanonicalSelector[] {
     };
   });
   return canonicalSelectors(selectors);
-}
-
-/**
- * Selectors (labels already sorted) in canonical form, for the spec and for a described profile alike:
- * a repeated selector adds nothing, so one is kept and comparisons never see a difference in duplicates.
- */
-export function canonicalSelectors(selectors: readonly CanonicalSelector[]): CanonicalSelector[] {
-  const unique = new Map(selectors.map(s => [selectorKey(s), s]));
-  return [...unique.values()].sort((a, b) => compareKeys(selectorKey(a), selectorKey(b)));
 }
 
 function parseSubnets(raw: unknown, where: string): string[] | undefined {
@@ -230,12 +229,6 @@ function parseDeadline(data: unknown): number | undefined {
   const value = data.WaitDeadline;
   const ms = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'number' ? value : NaN;
   return Number.isFinite(ms) ? ms : undefined;
-}
-
-export function sortKeys(map: Record<string, string>): Record<string, string> {
-  const sorted: Record<string, string> = Object.create(null);
-  for (const key of Object.keys(map).sort(compareKeys)) sorted[key] = map[key];
-  return sorted;
 }
 
 function requireString(value: unknown, where: string): string {

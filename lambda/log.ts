@@ -18,7 +18,7 @@ export class DecisionLog {
       requestType: event.requestType,
       logicalResourceId: event.logicalResourceId,
       physicalResourceId: event.physicalResourceId,
-      cluster: event.spec.clusterName,
+      cluster: event.clusterName,
       profile,
     });
   }

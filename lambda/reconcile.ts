@@ -1,151 +1,230 @@
-// The pure decision at the heart of the handler: from what the resource wants (desired) and what
-// EKS last said (observed), the next step. No I/O here, so every row is table-tested.
-import type { Blocker, ClassifiedError, HealthIssue } from './eks-api';
+// The reconcile loop for one job, Kubernetes-controller style: observe (describe the profile),
+// decide (decide.ts, pure), act (create, delete or tag). An act's EKS error goes back through the
+// decision (wait, done or fail). onEvent runs one pass to start the change; isComplete runs passes
+// until the job is done, the wait deadline passes, or the invocation runs low on time.
+import { CallFailure, Decision, DecisionAfterError, decide, decideAfterError, JobView, Observation, Operation, Wait, WaitReason } from './decide';
+import { Blocker, classifyError, EksApi, EksCallError, ObservedProfile } from './eks-api';
+import type { AbsentJob, Job, PresentJob } from './job';
+import { DecisionLog } from './log';
+import { hasTagChanges, profileSatisfiesSpec, tagChanges } from './profile-model';
+import { backoffMs, canWait, InvocationClock, sleep } from './timing';
 
-export type Desired = 'PRESENT' | 'ABSENT';
-
-export type Operation = 'DESCRIBE' | 'CREATE' | 'DELETE' | 'TAG';
-
-export type Observation =
-  | { readonly kind: 'NOT_FOUND' }
-  | {
-    readonly kind: 'FOUND';
-    readonly status: string;
-    readonly healthIssues: readonly HealthIssue[];
-    /** Role, selectors and subnets (when given) equal the desired spec; tags are not compared. */
-    readonly matchesSpec: boolean;
-    /** Tags this resource manages equal the desired tags. */
-    readonly tagsInSync: boolean;
-  }
-  | { readonly kind: 'ERROR'; readonly operation: Operation; readonly error: ClassifiedError };
-
-export type WaitReason =
-  | 'CREATING' | 'DELETING' | 'LEAVING_CREATING'
-  | 'CONFLICT' | 'IAM_PROPAGATION' | 'RETRYABLE' | 'NAME_IN_USE';
-
-export type Step =
-  | { readonly action: 'CREATE' | 'DELETE' | 'SYNC_TAGS' }
-  /** `note`: why done without acting, e.g. a profile under our name that this resource did not create. */
-  | { readonly action: 'DONE'; readonly note?: string }
-  | { readonly action: 'WAIT'; readonly reason: WaitReason; readonly blocker?: Blocker; readonly detail?: string }
-  | { readonly action: 'FAIL'; readonly reason: string };
-
-export interface Target {
-  readonly clusterName: string;
-  readonly profileName: string;
-  /**
-   * A new Delete request (onEvent) retries a profile left in DELETE_FAILED by an earlier attempt:
-   * the user retrying a stack deletion expects another try. Within one request it fails instead.
-   */
-  readonly retryFailedDelete?: boolean;
+/** What the loop has seen so far, for the timeout message. */
+export interface Progress {
+  lastStatus: string;
+  createDeferred: boolean;
+  waitReason?: WaitReason;
+  blocker?: Blocker;
+  detail?: string;
+  retryAttempts: number;
 }
 
-export function decide(desired: Desired, observed: Observation, target: Target): Step {
-  const profile = `Fargate profile "${target.profileName}" on cluster "${target.clusterName}"`;
-  switch (observed.kind) {
-    case 'NOT_FOUND':
-      return desired === 'PRESENT' ? { action: 'CREATE' } : { action: 'DONE' };
+/** What a pass achieved: the job is done, or it waits (for a reason, or because it just acted). */
+export type Outcome =
+  | { readonly done: true; readonly arn?: string }
+  | { readonly done: false; readonly reason: WaitReason | 'ACTED' };
 
-    case 'FOUND':
-      return desired === 'PRESENT' ? decidePresent(observed, profile) : decideAbsent(observed, profile, target.retryFailedDelete === true);
+export function newProgress(): Progress {
+  return { lastStatus: 'UNKNOWN', createDeferred: false, retryAttempts: 0 };
+}
 
-    case 'ERROR':
-      return decideAfterError(desired, observed.operation, observed.error, profile);
+/** One observe-decide-act pass. Throws (with a reason fit for CloudFormation) when the resource must fail. */
+export function reconcileOnce(api: EksApi, job: Job, progress: Progress, log: DecisionLog): Promise<Outcome> {
+  return job.desired === 'PRESENT' ? reconcilePresent(api, job, progress, log) : reconcileAbsent(api, job, progress, log);
+}
+
+/**
+ * Passes until the job is done, or until waiting for the next one would eat into the invocation's
+ * safety margin (the Provider then calls isComplete again). Without a clock: exactly one pass.
+ * Throws when a pass fails the resource, or with {@link timeoutMessage} once `waitDeadline` has passed.
+ */
+export async function reconcileUntilDone(
+  api: EksApi, job: Job, log: DecisionLog, clock: InvocationClock, waitDeadline: number | undefined,
+): Promise<Outcome> {
+  const progress = newProgress();
+  for (;;) {
+    const outcome = await reconcileOnce(api, job, progress, log);
+    // Measured from the end of the pass, so the service never sees two describes closer than the interval.
+    const checkedAt = Date.now();
+    if (outcome.done) {
+      log.info({ action: 'COMPLETE', status: progress.lastStatus });
+      return outcome;
+    }
+    if (waitDeadline !== undefined && Date.now() >= waitDeadline) {
+      const message = timeoutMessage(job, progress);
+      log.error({ action: 'TIMEOUT', reason: message });
+      throw new Error(message);
+    }
+    if (!clock.remaining) return outcome;
+
+    let sleepMs = Math.max(0, checkedAt + clock.timing.pollIntervalMs - Date.now());
+    if (outcome.reason === 'RETRYABLE') sleepMs = Math.max(sleepMs, backoffMs(progress.retryAttempts - 1, clock.timing.retryBaseMs));
+    if (waitDeadline !== undefined) sleepMs = Math.min(sleepMs, Math.max(0, waitDeadline - Date.now()));
+    if (!canWait(clock, sleepMs)) {
+      log.info({ action: 'YIELD', status: progress.lastStatus, waitReason: progress.waitReason });
+      return outcome;
+    }
+    await sleep(sleepMs);
   }
 }
 
-function decidePresent(observed: Extract<Observation, { kind: 'FOUND' }>, profile: string): Step {
-  if (observed.status === 'DELETING') {
-    // Going away (e.g. a same-named profile from an earlier stack): create ours once it is gone.
-    return { action: 'WAIT', reason: 'DELETING' };
-  }
-  if (!observed.matchesSpec) {
-    return {
-      action: 'FAIL',
-      reason: `${profile} already exists with a different pod execution role, selectors or subnets, so it was not created by this resource ` +
-        'and is left untouched. Choose a different FargateProfileName, or omit it to let a unique name be generated.',
-    };
-  }
-  switch (observed.status) {
-    case 'CREATING':
-      return { action: 'WAIT', reason: 'CREATING' };
-    case 'ACTIVE':
-      return observed.tagsInSync ? { action: 'DONE' } : { action: 'SYNC_TAGS' };
-    case 'CREATE_FAILED':
-      return { action: 'FAIL', reason: `${profile} failed to create (status CREATE_FAILED)${formatHealth(observed.healthIssues)}` };
-    case 'DELETE_FAILED':
-      return { action: 'FAIL', reason: `${profile} is in status DELETE_FAILED and cannot be used${formatHealth(observed.healthIssues)}` };
+async function reconcilePresent(api: EksApi, job: PresentJob, progress: Progress, log: DecisionLog): Promise<Outcome> {
+  const { observed, profile } = await observe(api, job, progress);
+  const decision = decide(job, observed);
+  logDecision(log, decision, observed);
+  switch (decision.action) {
+    case 'CREATE':
+      return act(job, progress, log, 'CREATE', async () => {
+        const created = await api.createProfile(job.spec, job.profileName, job.clientRequestToken);
+        progress.lastStatus = created.status;
+        progress.createDeferred = false;
+      });
+    case 'SYNC_TAGS':
+      // decide() syncs tags only of a profile it was shown, so `profile` is set.
+      return syncTags(api, job, profile!, progress, log);
     default:
-      return { action: 'FAIL', reason: `${profile} is in unexpected status ${observed.status}` };
+      return settle(decision, progress, profile?.arn || undefined);
   }
 }
 
-function decideAbsent(observed: Extract<Observation, { kind: 'FOUND' }>, profile: string, retryFailedDelete: boolean): Step {
-  if (!observed.matchesSpec && observed.status !== 'DELETING') {
-    // Never delete what this resource did not create: e.g. a create that failed because someone
-    // else's profile took the name. Nothing of ours exists, so the delete is done.
-    return {
-      action: 'DONE',
-      note: `${profile} has a different pod execution role, selectors or subnets than this resource, so it was not created by it; left untouched`,
-    };
-  }
-  switch (observed.status) {
-    case 'ACTIVE':
-    case 'CREATE_FAILED':
-      return { action: 'DELETE' };
-    case 'DELETING':
-      return { action: 'WAIT', reason: 'DELETING' };
-    case 'CREATING':
-      // EKS cannot delete a profile that is still being created; delete it once it settles.
-      return { action: 'WAIT', reason: 'LEAVING_CREATING' };
-    case 'DELETE_FAILED':
-      if (retryFailedDelete) return { action: 'DELETE' };
-      return { action: 'FAIL', reason: `${profile} failed to delete (status DELETE_FAILED)${formatHealth(observed.healthIssues)}` };
-    default:
-      return { action: 'FAIL', reason: `${profile} is in unexpected status ${observed.status}` };
+async function reconcileAbsent(api: EksApi, job: AbsentJob, progress: Progress, log: DecisionLog): Promise<Outcome> {
+  const { observed, profile } = await observe(api, job, progress);
+  const decision = decide(job, observed);
+  logDecision(log, decision, observed);
+  if (decision.action !== 'DELETE') return settle(decision, progress, profile?.arn || undefined);
+  return act(job, progress, log, 'DELETE', async () => {
+    await api.deleteProfile(job.clusterName, job.profileName);
+    progress.lastStatus = 'DELETING';
+  });
+}
+
+async function syncTags(api: EksApi, job: PresentJob, profile: ObservedProfile, progress: Progress, log: DecisionLog): Promise<Outcome> {
+  const outcome = await act(job, progress, log, 'TAG', async () => {
+    const changes = tagChanges(job.spec.tags, profile.tags, job.previouslyManagedTags);
+    if (changes.remove.length > 0) await api.untagResource(profile.arn, changes.remove);
+    if (Object.keys(changes.set).length > 0) await api.tagResource(profile.arn, changes.set);
+    log.info({ action: 'TAGGED', tagsSet: Object.keys(changes.set).join(','), tagsRemoved: changes.remove.join(',') });
+  });
+  // Tagged in place: the profile is ACTIVE with the desired tags, nothing left to wait for.
+  return outcome.done === false && outcome.reason === 'ACTED' ? { done: true, arn: profile.arn } : outcome;
+}
+
+/** Describes the profile and compares it with the job. */
+async function observe(api: EksApi, job: Job, progress: Progress): Promise<{ observed: Observation; profile?: ObservedProfile }> {
+  try {
+    const profile = await api.describe(job.clusterName, job.profileName);
+    progress.lastStatus = profile ? profile.status : 'NOT_FOUND';
+    return { observed: profile ? compare(job, profile) : { kind: 'NOT_FOUND' }, profile };
+  } catch (e) {
+    return { observed: { kind: 'ERROR', ...callFailure('DESCRIBE', e) } };
   }
 }
 
-function decideAfterError(desired: Desired, operation: Operation, error: ClassifiedError, profile: string): Step {
-  switch (error.kind) {
-    case 'RETRYABLE':
-      return { action: 'WAIT', reason: 'RETRYABLE', detail: `${error.code}: ${error.message}` };
+function compare(job: Job, profile: ObservedProfile): Observation {
+  const spec = job.desired === 'PRESENT' ? job.spec : job.knownSpec;
+  // Without a spec (a delete whose properties no longer validate) there is nothing to compare: assume it is ours.
+  const matchesSpec = spec === undefined || profileSatisfiesSpec(profile, spec);
+  const managedTags = job.desired === 'PRESENT' ? job.previouslyManagedTags : {};
+  const tagsInSync = !hasTagChanges(tagChanges(spec?.tags ?? {}, profile.tags, managedTags));
+  return { kind: 'FOUND', status: profile.status, healthIssues: profile.healthIssues, matchesSpec, tagsInSync };
+}
+
+/** Runs the action; an EKS error goes back through the decision (wait, done or fail). */
+async function act(job: JobView, progress: Progress, log: DecisionLog, operation: Operation, call: () => Promise<void>): Promise<Outcome> {
+  try {
+    await call();
+    progress.waitReason = undefined;
+    progress.blocker = undefined;
+    progress.detail = undefined;
+    progress.retryAttempts = 0;
+    return { done: false, reason: 'ACTED' };
+  } catch (e) {
+    const failure = callFailure(operation, e);
+    const decision = decideAfterError(job, failure);
+    logDecision(log, decision, { kind: 'ERROR', ...failure }, operation);
+    if (operation === 'CREATE' && decision.action === 'WAIT') progress.createDeferred = true;
+    return settle(decision, progress);
+  }
+}
+
+/** The outcome of a decision that does not act. */
+function settle(decision: DecisionAfterError, progress: Progress, arn?: string): Outcome {
+  switch (decision.action) {
+    case 'DONE':
+      return { done: true, arn };
+    case 'FAIL':
+      throw new Error(decision.reason);
+    case 'WAIT':
+      return waiting(decision, progress);
+  }
+}
+
+function waiting(decision: Wait, progress: Progress): Outcome {
+  progress.waitReason = decision.reason;
+  progress.detail = decision.detail;
+  if (decision.reason === 'CONFLICT') progress.blocker = decision.blocker;
+  else if (decision.reason !== 'RETRYABLE') progress.blocker = undefined;
+  if (decision.reason === 'RETRYABLE') progress.retryAttempts++;
+  else progress.retryAttempts = 0;
+  return { done: false, reason: decision.reason };
+}
+
+function callFailure(operation: Operation, e: unknown): CallFailure {
+  const error = e instanceof EksCallError ? e.error : classifyError(e);
+  return { operation, error };
+}
+
+/** The timeout message: which profile, the last status seen, and what blocked it. */
+export function timeoutMessage(job: JobView, progress: Progress): string {
+  const goal = job.desired === 'PRESENT' ? 'become ACTIVE' : 'be deleted';
+  const status = progress.lastStatus === 'NOT_FOUND' && progress.createDeferred ? 'NOT_FOUND (create deferred)' : progress.lastStatus;
+  let why = '';
+  switch (progress.waitReason) {
     case 'CONFLICT':
-      // Another profile of the cluster is CREATING/DELETING: EKS allows one at a time. Not a failure.
-      return { action: 'WAIT', reason: 'CONFLICT', blocker: error.blocker, detail: error.message };
-    case 'NOT_FOUND':
-      if (desired === 'ABSENT') return { action: 'DONE' };
-      if (operation === 'CREATE') {
-        return {
-          action: 'FAIL',
-          reason: `Cannot create ${profile}: the cluster was not found (${error.message}). Check ClusterName and that the cluster exists in this account and region.`,
-        };
-      }
-      // The profile vanished between calls (e.g. tagging): look again, the next describe decides.
-      return { action: 'WAIT', reason: 'RETRYABLE', detail: `${error.code}: ${error.message}` };
-    case 'NAME_IN_USE':
-      if (desired === 'PRESENT' && operation === 'CREATE') {
-        // Describe it next: it is ours only if it matches the desired spec.
-        return { action: 'WAIT', reason: 'NAME_IN_USE', detail: error.message };
-      }
+      why = progress.blocker
+        ? `, blocked by profile "${progress.blocker.profileName}" in ${progress.blocker.status}`
+        : `, blocked by another profile of the cluster (${progress.detail ?? 'ResourceInUseException'})`;
       break;
     case 'IAM_PROPAGATION':
-      if (desired === 'PRESENT' && operation === 'CREATE') {
-        // A freshly created role's trust policy takes a while to propagate; retry until the deadline.
-        return { action: 'WAIT', reason: 'IAM_PROPAGATION', detail: error.message };
-      }
+      why = `, the pod execution role's trust policy was still rejected (${progress.detail}). ` +
+        'Check that the role trusts the eks-fargate-pods.amazonaws.com service principal';
+      break;
+    case 'RETRYABLE':
+      why = `, last error: ${progress.detail}`;
+      break;
+    case 'NAME_IN_USE':
+      why = `, the name was in use (${progress.detail})`;
+      break;
+    case 'LEAVING_CREATING':
+      why = ', waiting for it to finish CREATING before deleting it';
       break;
   }
-  const verb = { DESCRIBE: 'describe', CREATE: 'create', DELETE: 'delete', TAG: 'tag' }[operation];
-  return { action: 'FAIL', reason: `Failed to ${verb} ${profile}: ${error.code}: ${error.message}` };
+  return `Timed out waiting for Fargate profile "${job.profileName}" on cluster "${job.clusterName}" to ${goal}: last status ${status}${why}.`;
 }
 
-/** Health issues, verbatim enough to act on: code, message and the affected resource ids. */
-export function formatHealth(issues: readonly HealthIssue[]): string {
-  if (issues.length === 0) return '';
-  const parts = issues.map(i => {
-    const ids = i.resourceIds && i.resourceIds.length > 0 ? ` (resources: ${i.resourceIds.join(', ')})` : '';
-    return `${i.code ?? 'UnknownIssue'}: ${i.message ?? 'no message'}${ids}`;
-  });
-  return `: ${parts.join('; ')}`;
+/** One log line a decision; `after` names the action whose error it answers. */
+function logDecision(log: DecisionLog, decision: Decision, observed: Observation, after?: Operation): void {
+  log.info({ action: decision.action, ...(after ? { after } : {}), observed: describeObservation(observed), ...decisionFields(decision) });
+}
+
+function describeObservation(o: Observation): string {
+  switch (o.kind) {
+    case 'NOT_FOUND': return 'NOT_FOUND';
+    case 'FOUND': return `${o.status}${o.matchesSpec ? '' : ' (spec differs)'}${o.tagsInSync ? '' : ' (tags differ)'}`;
+    case 'ERROR': return `${o.operation} ${o.error.kind} ${o.error.code}`;
+  }
+}
+
+function decisionFields(decision: Decision): Record<string, string | undefined> {
+  switch (decision.action) {
+    case 'WAIT':
+      return {
+        waitReason: decision.reason,
+        blocker: decision.blocker ? `${decision.blocker.profileName} in ${decision.blocker.status}` : undefined,
+        detail: decision.detail,
+      };
+    case 'FAIL': return { reason: decision.reason };
+    case 'DONE': return { reason: decision.note };
+    default: return {};
+  }
 }

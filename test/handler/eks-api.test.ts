@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { classifyError, EksApi, EksCallError } from '../../lambda/eks-api';
-import { parseProperties } from '../../lambda/event';
+import { canonicalSpec } from '../support/handler-events';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
 
@@ -103,11 +103,11 @@ describe('EksApi over a mocked client', () => {
 
   test('create sends labels as maps, omits absent subnets, tags and empty labels, and passes the token', async () => {
     eks.on(CreateFargateProfileCommand).resolves({ fargateProfile: { fargateProfileName: 'web', status: 'CREATING' } });
-    const spec = parseProperties({
+    const spec = canonicalSpec({
       ClusterName: 'demo',
       PodExecutionRoleArn: 'arn:aws:iam::123456789012:role/pod',
       Selectors: [{ Namespace: 'a', Labels: [{ Key: 'k', Value: 'v' }] }, { Namespace: 'b' }],
-    }, 'ResourceProperties');
+    });
     await api.createProfile(spec, 'web', 'token-1');
     expect(eks.commandCalls(CreateFargateProfileCommand)[0].args[0].input).toEqual({
       clusterName: 'demo',
@@ -122,7 +122,7 @@ describe('EksApi over a mocked client', () => {
     eks.on(CreateFargateProfileCommand).rejects(new ResourceInUseException({ message: 'A Fargate Profile already exists with this name in this cluster.', ...meta(409) }));
     eks.on(DeleteFargateProfileCommand).rejects(new ServerException({ message: 'oops', ...meta(500) }));
     eks.on(TagResourceCommand).rejects(new BadRequestException({ message: 'bad tag', ...meta(400) }));
-    const spec = parseProperties({ ClusterName: 'demo', PodExecutionRoleArn: 'arn:aws:iam::1:role/p', Selectors: [{ Namespace: 'a' }] }, 'x');
+    const spec = canonicalSpec({ ClusterName: 'demo', PodExecutionRoleArn: 'arn:aws:iam::1:role/p', Selectors: [{ Namespace: 'a' }] });
 
     const create = await api.createProfile(spec, 'web', 't').catch(e => e);
     expect(create).toMatchObject({ operation: 'CreateFargateProfile', error: { kind: 'NAME_IN_USE' } });

@@ -1,31 +1,26 @@
-import { InvalidEventError, parseEvent } from '../../lambda/event';
+import { HandlerEvent, InvalidEventError, parseEvent } from '../../lambda/event';
+import { createEvent, profileProperties, withServiceToken } from '../support/handler-events';
 
-const ROLE = 'arn:aws:iam::123456789012:role/pod';
-
+/** Valid delivered properties; `overrides` may be malformed on purpose. */
 function props(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
-    ClusterName: 'demo',
-    PodExecutionRoleArn: ROLE,
-    Selectors: [{ Namespace: 'default' }],
-    ...overrides,
-  };
+  return { ...withServiceToken(profileProperties('demo')), ...overrides };
 }
 
+/** A valid Create event; `overrides` may be malformed on purpose. */
 function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    RequestType: 'Create',
-    RequestId: 'req-1',
-    LogicalResourceId: 'Profile',
-    ResponseURL: 'https://example.invalid/presigned',
-    ResourceProperties: props(),
-    ...overrides,
-  };
+  return { ...createEvent(profileProperties('demo'), 'Profile'), ...overrides };
+}
+
+/** parseEvent, checked to be of `requestType`, so the test can read that type's fields. */
+function parseAs<T extends HandlerEvent['requestType']>(requestType: T, raw: unknown): Extract<HandlerEvent, { requestType: T }> {
+  const parsed = parseEvent(raw);
+  if (parsed.requestType !== requestType) throw new Error(`expected a ${requestType} event, got ${parsed.requestType}`);
+  return parsed as Extract<HandlerEvent, { requestType: T }>;
 }
 
 describe('valid events', () => {
   test('canonicalizes selectors, labels, subnets and tags', () => {
-    const parsed = parseEvent(event({
+    const parsed = parseAs('Create', event({
       ResourceProperties: props({
         FargateProfileName: 'web',
         Selectors: [
@@ -47,7 +42,7 @@ describe('valid events', () => {
   });
 
   test('repeated selectors and subnets are kept once', () => {
-    const parsed = parseEvent(event({
+    const parsed = parseAs('Create', event({
       ResourceProperties: props({ Selectors: [{ Namespace: 'a' }, { Namespace: 'a', Labels: [] }], Subnets: ['subnet-1', 'subnet-1'] }),
     }));
     expect(parsed.spec.selectors).toHaveLength(1);
@@ -55,11 +50,11 @@ describe('valid events', () => {
   });
 
   test('an empty subnet list means no subnets (EKS picks the private ones)', () => {
-    expect(parseEvent(event({ ResourceProperties: props({ Subnets: [] }) })).spec.subnets).toBeUndefined();
+    expect(parseAs('Create', event({ ResourceProperties: props({ Subnets: [] }) })).spec.subnets).toBeUndefined();
   });
 
   test('an empty FargateProfileName means a generated name', () => {
-    expect(parseEvent(event({ ResourceProperties: props({ FargateProfileName: '' }) })).spec.explicitName).toBeUndefined();
+    expect(parseAs('Create', event({ ResourceProperties: props({ FargateProfileName: '' }) })).spec.explicitName).toBeUndefined();
   });
 
   test('reads WaitDeadline from Data as epoch ms; missing or malformed means no deadline', () => {
@@ -70,17 +65,19 @@ describe('valid events', () => {
   });
 
   test('Update keeps old properties; malformed old properties are reported, not fatal (rollback of a rejected update)', () => {
-    const ok = parseEvent(event({ RequestType: 'Update', PhysicalResourceId: 'web', OldResourceProperties: props({ ClusterName: 'old' }) }));
+    const ok = parseAs('Update', event({ RequestType: 'Update', PhysicalResourceId: 'web', OldResourceProperties: props({ ClusterName: 'old' }) }));
     expect(ok.oldSpec?.clusterName).toBe('old');
-    const bad = parseEvent(event({ RequestType: 'Update', PhysicalResourceId: 'web', OldResourceProperties: props({ Selectors: 'default' }) }));
+    const bad = parseAs('Update', event({ RequestType: 'Update', PhysicalResourceId: 'web', OldResourceProperties: props({ Selectors: 'default' }) }));
     expect(bad.oldSpec).toBeUndefined();
     expect(bad.oldSpecError).toMatch(/Invalid OldResourceProperties\.Selectors: expected an array of 1 to 5 selectors/);
   });
 
   test('Delete needs only a valid ClusterName, so a stricter rule never blocks removing a profile', () => {
-    const parsed = parseEvent(event({ RequestType: 'Delete', PhysicalResourceId: 'web', ResourceProperties: props({ Selectors: [] }) }));
-    expect(parsed.spec.clusterName).toBe('demo');
+    const parsed = parseAs('Delete', event({ RequestType: 'Delete', PhysicalResourceId: 'web', ResourceProperties: props({ Selectors: [] }) }));
+    expect(parsed.clusterName).toBe('demo');
     expect(parsed.physicalResourceId).toBe('web');
+    // Nothing else is known, so the profile cannot be compared with what this resource created.
+    expect(parsed.knownSpec).toBeUndefined();
   });
 });
 
@@ -147,7 +144,7 @@ test('a very long bad value is truncated in the message', () => {
 });
 
 test('prototype-looking tag and label keys are plain keys', () => {
-  const parsed = parseEvent(event({
+  const parsed = parseAs('Create', event({
     ResourceProperties: props({
       Selectors: [{ Namespace: 'a', Labels: [{ Key: '__proto__', Value: 'x' }] }],
       Tags: [{ Key: 'constructor', Value: 'c' }, { Key: '__proto__', Value: 'p' }],

@@ -1,26 +1,14 @@
-import { parseProperties, ProfileSpec } from '../../lambda/event';
-import { isRollbackInPlace, planUpdate, profileSatisfiesSpec, tagChanges, UpdatePlan } from '../../lambda/update-plan';
+// The pure part of the Update path: planUpdate and isRollbackInPlace (jobForUpdate runs through
+// the handler tests, against the emulator).
+import type { ProfileSpec } from '../../lambda/profile-model';
+import { isRollbackInPlace, planUpdate, UpdatePlan } from '../../lambda/update';
+import { canonicalSpec, OTHER_POD_EXECUTION_ROLE as ROLE_B, POD_EXECUTION_ROLE as ROLE, SAMPLE_PROPERTIES } from '../support/handler-events';
 
-const ROLE = 'arn:aws:iam::123456789012:role/a';
-const ROLE_B = 'arn:aws:iam::123456789012:role/b';
 const GENERATED = 'MyProfile-0123abcd';
 
 type Wire = Record<string, unknown>;
 
-/** Specs are built through the real parser, so canonicalization is part of what is tested. */
-function spec(overrides: Wire = {}): ProfileSpec {
-  return parseProperties({
-    ClusterName: 'demo',
-    PodExecutionRoleArn: ROLE,
-    Selectors: [
-      { Namespace: 'apps', Labels: [{ Key: 'tier', Value: 'web' }, { Key: 'env', Value: 'prod' }] },
-      { Namespace: 'jobs' },
-    ],
-    Subnets: ['subnet-1', 'subnet-2'],
-    Tags: [{ Key: 'owner', Value: 'team-a' }],
-    ...overrides,
-  }, 'ResourceProperties');
-}
+const spec = (overrides: Wire = {}): ProfileSpec => canonicalSpec({ ...SAMPLE_PROPERTIES, ...overrides });
 
 const named = (name: string, o: Wire = {}) => spec({ FargateProfileName: name, ...o });
 
@@ -103,22 +91,6 @@ describe('isRollbackInPlace', () => {
   });
 });
 
-describe('profileSatisfiesSpec', () => {
-  const base = spec();
-  const shape = { podExecutionRoleArn: ROLE, selectors: base.selectors, subnets: ['subnet-2', 'subnet-1'] };
-  test.each<[string, Partial<typeof shape>, ProfileSpec, boolean]>([
-    ['same properties, other order', {}, base, true],
-    ['other role', { podExecutionRoleArn: ROLE_B }, base, false],
-    ['role missing', { podExecutionRoleArn: undefined }, base, false],
-    ['other selectors', { selectors: spec({ Selectors: [{ Namespace: 'x' }] }).selectors }, base, false],
-    ['other subnets', { subnets: ['subnet-1'] }, base, false],
-    ['spec without subnets accepts the ones EKS chose', { subnets: ['subnet-private-a'] }, spec({ Subnets: undefined }), true],
-    ['tags are not compared', {}, spec({ Tags: [{ Key: 'other', Value: 'x' }] }), true],
-  ])('%s -> %s', (_name, overrides, s, expected) => {
-    expect(profileSatisfiesSpec({ ...shape, ...overrides }, s)).toBe(expected);
-  });
-});
-
 test('a rejection explains immutability, names what changed, and says how to replace', () => {
   const plan = planUpdate(named('fixed'), named('fixed', { PodExecutionRoleArn: ROLE_B, Subnets: ['subnet-9'] }), 'fixed', GENERATED);
   expect(plan.kind).toBe('REJECT');
@@ -132,20 +104,4 @@ test('a rejection explains immutability, names what changed, and says how to rep
 test('a replacement says why', () => {
   const plan = planUpdate(spec(), spec({ PodExecutionRoleArn: ROLE_B }), 'p-old', GENERATED);
   expect(plan).toEqual({ kind: 'REPLACE', newName: GENERATED, reason: 'PodExecutionRoleArn changed' });
-});
-
-describe('tagChanges', () => {
-  test.each([
-    ['in sync', { a: '1' }, { a: '1' }, { a: '1' }, { set: {}, remove: [] }],
-    ['value changed', { a: '2' }, { a: '1' }, { a: '1' }, { set: { a: '2' }, remove: [] }],
-    ['added', { a: '1', b: '2' }, { a: '1' }, { a: '1' }, { set: { b: '2' }, remove: [] }],
-    ['managed key dropped', {}, { a: '1' }, { a: '1' }, { set: {}, remove: ['a'] }],
-    ['foreign key is kept', {}, { a: '1', theirs: 'x' }, { a: '1' }, { set: {}, remove: ['a'] }],
-    ['managed key already gone', {}, {}, { a: '1' }, { set: {}, remove: [] }],
-    ['empty value is a value', { a: '' }, {}, {}, { set: { a: '' }, remove: [] }],
-    ['prototype-looking keys are plain keys', { constructor: 'c' }, {}, { toString: 't' }, { set: { constructor: 'c' }, remove: [] }],
-  ])('%s', (_name, desired, observed, managed, expected) => {
-    const changes = tagChanges(desired as Record<string, string>, observed as Record<string, string>, managed as Record<string, string>);
-    expect({ set: { ...changes.set }, remove: changes.remove }).toEqual(expected);
-  });
 });

@@ -1,4 +1,4 @@
-import { backoffMs, DEFAULT_TIMING, readTiming, waitDeadline } from '../../lambda/config';
+import { backoffMs, DEFAULT_TIMING, readTiming, waitDeadline } from '../../lambda/timing';
 
 test('timing knobs come from the environment, defaults otherwise', () => {
   expect(readTiming({})).toEqual(DEFAULT_TIMING);
