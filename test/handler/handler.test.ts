@@ -1,12 +1,21 @@
 // The handler's branches, end to end through the real AWS SDK over HTTP against the EKS emulator.
 import { CreateFargateProfileCommand, EKSClient, TagResourceCommand } from '@aws-sdk/client-eks';
-import { isComplete, IsCompleteResponse, LambdaContext, onEvent } from '../../lambda/index';
+import { isComplete, LambdaContext, onEvent } from '../../lambda/index';
 import { generateProfileName } from '../../lambda/naming';
+import { FargateProfileResourceProperties } from '../../src/wire-contract';
 import { CallFilter, EksEmulator } from '../support/eks-emulator';
-
-const ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
-const OTHER_ROLE = 'arn:aws:iam::123456789012:role/other-pod-execution';
-const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/secret?X-Amz-Signature=abc123';
+import {
+  completeEvent,
+  contextWithBudget,
+  createEvent,
+  deleteEvent,
+  OTHER_POD_EXECUTION_ROLE as OTHER_ROLE,
+  POD_EXECUTION_ROLE as ROLE,
+  pollUntilComplete,
+  profileProperties,
+  runToCompletion as run,
+  updateEvent,
+} from '../support/handler-events';
 
 let emulator: EksEmulator;
 let restoreEnv: () => void;
@@ -49,54 +58,9 @@ afterEach(() => {
   for (const key of Object.keys(KNOBS)) delete process.env[key];
 });
 
-interface Props {
-  ClusterName: string;
-  FargateProfileName?: string;
-  PodExecutionRoleArn: string;
-  Selectors: { Namespace: string; Labels?: { Key: string; Value: string }[] }[];
-  Subnets?: string[];
-  Tags?: { Key: string; Value: string }[];
-}
-
-function props(overrides: Partial<Props> = {}): Props {
-  return {
-    ClusterName: cluster,
-    PodExecutionRoleArn: ROLE,
-    Selectors: [{ Namespace: 'default' }],
-    Tags: [{ Key: 'team', Value: 'a' }],
-    ...overrides,
-  };
-}
-
-let requestCounter = 0;
-function createEvent(p: Props, logicalId = 'MyProfile') {
-  return {
-    RequestType: 'Create',
-    RequestId: `req-${++requestCounter}`,
-    LogicalResourceId: logicalId,
-    ResponseURL: RESPONSE_URL,
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
-    ResourceType: 'Custom::EKSFargateProfile',
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', ...p },
-  };
-}
-
-function updateEvent(physicalId: string, oldProps: Props, newProps: Props, logicalId = 'MyProfile') {
-  return {
-    ...createEvent(newProps, logicalId),
-    RequestType: 'Update',
-    PhysicalResourceId: physicalId,
-    OldResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', ...oldProps },
-  };
-}
-
-function deleteEvent(physicalId: string, p: Props, logicalId = 'MyProfile') {
-  return { ...createEvent(p, logicalId), RequestType: 'Delete', PhysicalResourceId: physicalId };
-}
-
-/** What the Provider framework passes to isComplete: the event merged with onEvent's result. */
-function completeEvent(event: object, result: { PhysicalResourceId: string; Data?: object }) {
-  return { ...event, PhysicalResourceId: result.PhysicalResourceId, Data: result.Data };
+/** This test's cluster, a pod execution role, one selector and a tag. */
+function props(overrides: Partial<FargateProfileResourceProperties> = {}): FargateProfileResourceProperties {
+  return profileProperties(cluster, { Tags: [{ Key: 'team', Value: 'a' }], ...overrides });
 }
 
 /** Calls about this test's cluster only (the emulator is shared by the whole file). */
@@ -108,23 +72,7 @@ function count(filter: Omit<CallFilter, 'cluster'> = {}): number {
   return emulator.callCount({ cluster, ...filter });
 }
 
-function contextWithBudget(ms: number): LambdaContext {
-  const end = Date.now() + ms;
-  return { getRemainingTimeInMillis: () => end - Date.now() };
-}
-
-/** onEvent, then isComplete (each with a small budget) until complete, like the Provider's waiter. */
-async function run(event: object, maxPolls = 40): Promise<{ physicalId: string; complete: IsCompleteResponse; polls: number }> {
-  const result = await onEvent(event, contextWithBudget(2000));
-  const next = completeEvent(event, result);
-  for (let polls = 1; polls <= maxPolls; polls++) {
-    const complete = await isComplete(next, contextWithBudget(300));
-    if (complete.IsComplete) return { physicalId: result.PhysicalResourceId, complete, polls };
-  }
-  throw new Error(`not complete after ${maxPolls} isComplete calls`);
-}
-
-async function createProfile(p: Props, logicalId = 'MyProfile'): Promise<string> {
+async function createProfile(p: FargateProfileResourceProperties, logicalId = 'MyProfile'): Promise<string> {
   const { physicalId } = await run(createEvent(p, logicalId));
   return physicalId;
 }
@@ -236,10 +184,7 @@ describe('conflicts, propagation and throttling', () => {
     expect(count({ operation: 'CreateFargateProfile', profile: 'second', outcome: 'ResourceInUseException' })).toBe(1);
     expect(logs.some(l => l.includes('"waitReason":"CONFLICT"') && l.includes('blocker in CREATING'))).toBe(true);
 
-    let complete: IsCompleteResponse = { IsComplete: false };
-    for (let i = 0; i < 40 && !complete.IsComplete; i++) {
-      complete = await isComplete(completeEvent(event, result), contextWithBudget(300));
-    }
+    const { complete } = await pollUntilComplete(event, result);
     expect(complete.IsComplete).toBe(true);
     expect(emulator.describe(cluster, 'second')!.status).toBe('ACTIVE');
   });
@@ -253,10 +198,7 @@ describe('conflicts, propagation and throttling', () => {
     const event = deleteEvent('second', props({ FargateProfileName: 'second' }), 'Second');
     const result = await onEvent(event);
     expect(emulator.describe(cluster, 'second')!.status).toBe('ACTIVE');
-    let complete: IsCompleteResponse = { IsComplete: false };
-    for (let i = 0; i < 40 && !complete.IsComplete; i++) {
-      complete = await isComplete(completeEvent(event, result), contextWithBudget(300));
-    }
+    const { complete } = await pollUntilComplete(event, result);
     expect(complete).toEqual({ IsComplete: true });
     expect(emulator.describe(cluster, 'second')).toBeUndefined();
     expect(count({ operation: 'DeleteFargateProfile', profile: 'second', outcome: 'ResourceInUseException' })).toBeGreaterThanOrEqual(1);
@@ -468,7 +410,7 @@ describe('update rollbacks and busy clusters', () => {
     const name = await createProfile(good);
     emulator.clearCalls();
     // CloudFormation's rollback: the new properties are the good ones, the old ones those that were refused.
-    const bad = { ...good, Selectors: 'default' } as unknown as Props;
+    const bad = { ...good, Selectors: 'default' } as unknown as FargateProfileResourceProperties;
     const { physicalId, complete } = await run(updateEvent(name, bad, good));
     expect(physicalId).toBe(name);
     expect(complete.IsComplete).toBe(true);
@@ -477,7 +419,7 @@ describe('update rollbacks and busy clusters', () => {
 
   test('rolling back with malformed old properties still applies a tag difference in place', async () => {
     const name = await createProfile(props({ Tags: [{ Key: 'team', Value: 'a' }] }));
-    const bad = { ...props(), Selectors: 'default' } as unknown as Props;
+    const bad = { ...props(), Selectors: 'default' } as unknown as FargateProfileResourceProperties;
     const { physicalId } = await run(updateEvent(name, bad, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
     expect(physicalId).toBe(name);
     expect(emulator.describe(cluster, name)!.tags).toEqual({ team: 'b' });
@@ -527,10 +469,7 @@ describe('update rollbacks and busy clusters', () => {
     expect(emulator.describe(cluster, result.PhysicalResourceId)).toBeUndefined();
     expect(await isComplete(completeEvent(event, result), contextWithBudget(150))).toEqual({ IsComplete: false });
     emulator.setClusterUpdating(cluster, false);
-    let complete: IsCompleteResponse = { IsComplete: false };
-    for (let i = 0; i < 20 && !complete.IsComplete; i++) {
-      complete = await isComplete(completeEvent(event, result), contextWithBudget(300));
-    }
+    const { complete } = await pollUntilComplete(event, result, 20);
     expect(complete.IsComplete).toBe(true);
   });
 
