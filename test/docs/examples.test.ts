@@ -17,7 +17,8 @@ function report(errors: readonly SnippetError[]): string {
 // The checker itself must find real errors, or the documentation tests prove nothing. These cases
 // are checked in the same TypeScript program as the documentation (loading aws-cdk-lib's types
 // takes most of the time), under origins of their own.
-const [className] = exportedTypes;
+// A class, so that the fixture can use it as a value (the first type may be an interface).
+const className = Object.values(assembly.types ?? {}).find((t) => (t as { kind?: string }).kind === 'class')!.name;
 const checkerCases: Snippet[] = [
   { origin: 'case:type-error', code: "import { Stack } from 'aws-cdk-lib';\nconst s: Stack = 'not a stack';\nconsole.log(s);" },
   { origin: 'case:unknown-import', code: "import { Nope } from 'cdk-eks-fargate-profile';\nconsole.log(Nope);" },
