@@ -10,8 +10,8 @@ import {
   ServerException,
   ThrottlingException,
 } from '@aws-sdk/client-eks';
-import { ROLE, useEksEmulator } from './fixture';
-import { EksEmulator, IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
+import { ROLE, useEksEmulator, withOwnEmulator } from './fixture';
+import { IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
 
 const ISSUE = { code: 'AccessDenied', message: 'The pod execution role cannot be assumed', resourceIds: [ROLE] };
 
@@ -87,21 +87,13 @@ describe('throttling', () => {
   });
 
   test('probabilistic throttling is reproducible for a seed and differs across seeds', async () => {
-    async function outcomes(seed: number): Promise<string[]> {
-      const e = await EksEmulator.start({ seed });
-      e.addCluster('c');
+    const outcomes = (seed: number) => withOwnEmulator({ seed }, 'c', async (e, client) => {
       e.faults.throttleProbability = 0.3;
-      const client = new EKSClient({ ...e.clientConfig(), maxAttempts: 1 });
-      try {
-        for (let i = 0; i < 40; i++) {
-          await client.send(new ListFargateProfilesCommand({ clusterName: 'c' })).catch(() => undefined);
-        }
-        return e.calls.map((c) => c.outcome);
-      } finally {
-        client.destroy();
-        await e.stop();
+      for (let i = 0; i < 40; i++) {
+        await client.send(new ListFargateProfilesCommand({ clusterName: 'c' })).catch(() => undefined);
       }
-    }
+      return e.calls.map((c) => c.outcome);
+    });
     const a = await outcomes(7);
     expect(await outcomes(7)).toEqual(a);
     expect(await outcomes(8)).not.toEqual(a);

@@ -12,6 +12,24 @@ import { EksEmulator, EksEmulatorOptions } from '../support/eks-emulator';
 
 export const ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
 
+/**
+ * Runs `body` against an emulator of its own (real clock unless `options` says otherwise) with one
+ * cluster and a client that does not retry, then stops both: for tests that compare runs.
+ */
+export async function withOwnEmulator<T>(
+  options: EksEmulatorOptions, cluster: string, body: (emulator: EksEmulator, eks: EKSClient) => Promise<T>,
+): Promise<T> {
+  const emulator = await EksEmulator.start(options);
+  emulator.addCluster(cluster);
+  const eks = new EKSClient({ ...emulator.clientConfig(), maxAttempts: 1 });
+  try {
+    return await body(emulator, eks);
+  } finally {
+    eks.destroy();
+    await emulator.stop();
+  }
+}
+
 /** The manual clock's value at the start of every test. */
 export const START = 1_700_000_000_000;
 

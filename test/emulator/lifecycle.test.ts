@@ -14,8 +14,8 @@ import {
   NotFoundException,
   BadRequestException,
 } from '@aws-sdk/client-eks';
-import { ROLE, useEksEmulator } from './fixture';
-import { DEFAULT_PRIVATE_SUBNETS, EksEmulator } from '../support/eks-emulator';
+import { ROLE, useEksEmulator, withOwnEmulator } from './fixture';
+import { DEFAULT_PRIVATE_SUBNETS } from '../support/eks-emulator';
 
 const fx = useEksEmulator({ deleteDelayMs: 500 });
 const { create, describeProfile, advance } = fx;
@@ -152,18 +152,12 @@ test('useInProcessEnv points a default-configured client at the emulator and res
 });
 
 test('real clock: transitions happen with wall time and stop() leaves no handles', async () => {
-  const live = await EksEmulator.start({ createDelayMs: 40, deleteDelayMs: 40 });
-  live.addCluster('c');
-  const client = new EKSClient({ ...live.clientConfig(), maxAttempts: 1 });
-  try {
+  await withOwnEmulator({ createDelayMs: 40, deleteDelayMs: 40 }, 'c', async (_, client) => {
     await client.send(new CreateFargateProfileCommand({
       clusterName: 'c', fargateProfileName: 'p', podExecutionRoleArn: ROLE, selectors: [{ namespace: 'a' }],
     }));
     await new Promise((r) => setTimeout(r, 60));
     const out = await client.send(new DescribeFargateProfileCommand({ clusterName: 'c', fargateProfileName: 'p' }));
     expect(out.fargateProfile?.status).toBe('ACTIVE');
-  } finally {
-    client.destroy();
-    await live.stop();
-  }
+  });
 });

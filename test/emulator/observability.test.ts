@@ -2,10 +2,9 @@
 // snapshots), the raw wire format, and the test-facing API's own input checks.
 import {
   CreateFargateProfileCommand,
-  EKSClient,
   ResourceInUseException,
 } from '@aws-sdk/client-eks';
-import { ROLE, useEksEmulator } from './fixture';
+import { ROLE, useEksEmulator, withOwnEmulator } from './fixture';
 import { EksEmulator } from '../support/eks-emulator';
 
 const fx = useEksEmulator();
@@ -90,20 +89,12 @@ test('describe and profiles return snapshots that apply due transitions and cann
 });
 
 test('profile ARNs are reproducible for a seed', async () => {
-  async function arnFor(seed: number): Promise<string> {
-    const e = await EksEmulator.start({ seed });
-    e.addCluster('demo');
-    const client = new EKSClient({ ...e.clientConfig(), maxAttempts: 1 });
-    try {
-      const out = await client.send(new CreateFargateProfileCommand({
-        clusterName: 'demo', fargateProfileName: 'web', podExecutionRoleArn: ROLE, selectors: [{ namespace: 'a' }],
-      }));
-      return out.fargateProfile!.fargateProfileArn!;
-    } finally {
-      client.destroy();
-      await e.stop();
-    }
-  }
+  const arnFor = (seed: number) => withOwnEmulator({ seed }, 'demo', async (_, client) => {
+    const out = await client.send(new CreateFargateProfileCommand({
+      clusterName: 'demo', fargateProfileName: 'web', podExecutionRoleArn: ROLE, selectors: [{ namespace: 'a' }],
+    }));
+    return out.fargateProfile!.fargateProfileArn!;
+  });
   const arn = await arnFor(3);
   expect(await arnFor(3)).toBe(arn);
   expect(await arnFor(4)).not.toBe(arn);
