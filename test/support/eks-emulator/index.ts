@@ -21,6 +21,7 @@
  * emulator.injectFault({ operation: 'DeleteFargateProfile', cluster: 'demo', healthIssues: [a, b] }); // DELETE_FAILED
  * emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile', times: 2 }); // call errors
  * emulator.injectFault({ error: 'ServerException', message: 'boom' });                       // any next call
+ *   (failCreate / failDelete / failNextCalls: deprecated wrappers, until test/handler uses injectFault)
  * emulator.faults.iamPropagationMs / .throttleProbability / .serverErrorProbability
  * emulator.seeRole(roleArn)                   // start a role's IAM propagation window now
  * emulator.setClusterUpdating('demo', true)   // "currently has an update in progress"
@@ -41,6 +42,7 @@
  *   (faults.ts), authorization (authorization.ts), input rules (input-rules.ts), the operation
  *   (operations.ts, with the conflict rules).
  * - state.ts: clusters, profiles, lazy status transitions from timestamps, timelines.
+ * - types.ts: the public types; errors.ts: error types and their HTTP statuses; call-log.ts: the call log.
  * Every modelled behaviour cites its source next to the code, or says it is our assumption.
  */
 import { seededRandom } from '../prng';
