@@ -1,16 +1,23 @@
 // Least privilege, read from every IAM policy our constructs synthesize: the provider's roles
 // (handler, Provider framework functions, waiter state machine) and the default pod execution
 // roles -- identity policies (AWS::IAM::Policy), inline role policies, managed policies.
+//
+// This file is the home of the construct's IAM rules: each is asserted once, on every fixture
+// below (test/fargate-profile.test.ts covers everything else the construct synthesizes).
 import { KubectlV32Layer } from '@aws-cdk/lambda-layer-kubectl-v32';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { aws_eks as eksRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
 import { FargateProfile } from '../../src';
 import { FargateProfileProvider } from '../../src/fargate-profile-provider';
 import { flattenCfnReference } from '../../src/nag-acknowledgments';
+import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 import { buildExampleStack } from '../example/example-stack';
+import { handlerStatements, importedCluster, logicalIdOf, newStack, providerOf } from '../support/template-helpers';
 
 /**
  * Actions allowed on `Resource: "*"`: only those AWS documents as supporting no resource-level
@@ -26,6 +33,9 @@ const AWS_MANAGED_POLICIES: Record<string, string> = {
 };
 
 const FARGATE_SERVICE = 'eks-fargate.amazonaws.com';
+const FARGATE_PODS_SERVICE = 'eks-fargate-pods.amazonaws.com';
+/** Every call the handler makes on a profile (besides creating it, which acts on the cluster), sorted. */
+const PROFILE_ACTIONS = ['eks:DeleteFargateProfile', 'eks:DescribeFargateProfile', 'eks:TagResource', 'eks:UntagResource'];
 const FARGATE_SLR_PATH = `role/aws-service-role/${FARGATE_SERVICE}/AWSServiceRoleForAmazonEKSForFargate`;
 /** One ARN segment (region, account, name) as cdk-nag-style flattening renders it: literal or `<Token>`. */
 const SEG = '(?:<[^>]+>|[^:<>/*]+)';
@@ -73,9 +83,22 @@ function allStatements(stack: Stack, profiles: FargateProfile[]): Array<Statemen
 }
 
 const grants = (s: Statement, action: string) => asArray(s.Action).includes(action);
+const grantsEks = (s: Statement) => asArray(s.Action).some((a) => a.startsWith('eks:'));
 
-// Fixtures: the example app (imported cluster, two profiles), a real eks.Cluster with a default-role
-// profile and a user-role profile, and a stack with two clusters.
+/** A value resolved in `stack`, as one string with references in angle brackets: `arn:<AWS::Partition>:...`. */
+const flat = (stack: Stack, value: unknown) => flattenCfnReference(stack.resolve(value));
+
+/** The clusters of the profiles, in the order the profiles first use them. */
+const clustersOf = (profiles: FargateProfile[]) => [...new Set(profiles.map((p) => p.cluster))];
+
+/** `arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/*`, flattened. */
+const profilesOf = (stack: Stack, cluster: eksRefs.IClusterRef) =>
+  `arn:<AWS::Partition>:eks:${flat(stack, stack.region)}:${flat(stack, stack.account)}:fargateprofile/${flat(stack, cluster.clusterRef.clusterName)}/*`;
+
+// Fixtures: the example app (imported cluster, two profiles with default roles); a real eks.Cluster
+// with a default-role profile and a user-role profile; a stack with two clusters (profiles of one
+// cluster in a row and another cluster coming back, a role shared by profiles of both clusters, a
+// role that no profile uses); and a cluster whose name is a token.
 function exampleFixture() {
   const app = new App();
   const stack = buildExampleStack(app);
@@ -104,18 +127,35 @@ function twoClusterFixture() {
   const stack = new Stack(app, 'TwoClusters', { env: { account: '123456789012', region: 'eu-west-1' } });
   const blue = eks.Cluster.fromClusterAttributes(stack, 'Blue', { clusterName: 'blue' });
   const green = eks.Cluster.fromClusterAttributes(stack, 'Green', { clusterName: 'green' });
+  const shared = iam.Role.fromRoleArn(stack, 'Shared', 'arn:aws:iam::123456789012:role/shared-pod-role');
   const profiles = [
     new FargateProfile(stack, 'BlueProfile', { cluster: blue, selectors: [{ namespace: 'a' }] }),
-    new FargateProfile(stack, 'GreenProfile', { cluster: green, selectors: [{ namespace: 'a' }] }),
-    new FargateProfile(stack, 'GreenProfile2', { cluster: green, selectors: [{ namespace: 'b' }] }),
+    new FargateProfile(stack, 'GreenProfile', { cluster: green, selectors: [{ namespace: 'a' }], podExecutionRole: shared }),
+    new FargateProfile(stack, 'GreenProfile2', { cluster: green, selectors: [{ namespace: 'b' }], podExecutionRole: shared }),
+    new FargateProfile(stack, 'BlueProfile2', { cluster: blue, selectors: [{ namespace: 'b' }], podExecutionRole: shared }),
   ];
+  // A role of the stack that no profile uses: never passable.
+  new iam.Role(stack, 'Unrelated', { assumedBy: new iam.AccountRootPrincipal() });
   return { stack, profiles, clusters: [blue, green] };
 }
 
-const fixtures = { example: exampleFixture(), eksCluster: clusterFixture(), twoClusters: twoClusterFixture() };
+function tokenClusterFixture() {
+  const { stack } = newStack('TokenCluster');
+  const cluster = importedCluster(stack, new CfnParameter(stack, 'ClusterName').valueAsString);
+  const profiles = [new FargateProfile(stack, 'Profile', { cluster, selectors: [{ namespace: 'default' }] })];
+  return { stack, profiles };
+}
+
+const fixtures = {
+  example: exampleFixture(),
+  eksCluster: clusterFixture(),
+  twoClusters: twoClusterFixture(),
+  tokenClusterName: tokenClusterFixture(),
+};
 
 describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
   const statements = allStatements(stack, profiles);
+  const template = Template.fromStack(stack);
 
   test('reads the policies of the handler, the Provider framework and the waiter', () => {
     const paths = new Set(statements.map((s) => s.path.split('/').slice(1, 3).join('/')));
@@ -156,22 +196,55 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
     expect(offending).toEqual([]);
   });
 
-  test('iam:PassRole names exactly the pod execution roles of the profiles', () => {
-    const passRole = statements.filter((s) => grants(s, 'iam:PassRole'));
-    expect(passRole.every((s) => asArray(s.Action).length === 1)).toBe(true);
-    const passed = passRole.flatMap((s) => asArray(s.Resource)).map((r) => JSON.stringify(r)).sort();
-    const podRoles = [...new Set(profiles.map((p) => JSON.stringify(stack.resolve(p.podExecutionRole.roleArn))))].sort();
-    expect(passed).toEqual(podRoles);
+  test('EKS: only the calls the handler makes, CreateFargateProfile on each cluster, the rest on its profiles, once per cluster', () => {
+    const expected = clustersOf(profiles).flatMap((cluster) => [
+      { Action: ['eks:CreateFargateProfile'], Resource: flat(stack, cluster.clusterRef.clusterArn) },
+      { Action: PROFILE_ACTIONS, Resource: profilesOf(stack, cluster) },
+    ]);
+    const eksGrants = (ss: Statement[]) => ss.filter(grantsEks)
+      .map((s) => ({ Action: asArray(s.Action).slice().sort(), Resource: flattenCfnReference(s.Resource) }));
+    // Granted to the handler role, and to no other role of ours.
+    expect(eksGrants(handlerStatements(stack, template))).toEqual(expected);
+    expect(eksGrants(statements)).toEqual(expected);
   });
 
-  test('iam:CreateServiceLinkedRole: the Fargate service-linked role only, with iam:AWSServiceName', () => {
-    const slr = statements.filter((s) => grants(s, 'iam:CreateServiceLinkedRole'));
-    expect(slr).toHaveLength(1);
-    expect(asArray(slr[0].Action)).toEqual(['iam:CreateServiceLinkedRole']);
-    const resources = asArray(slr[0].Resource).map(flattenCfnReference);
-    expect(resources).toHaveLength(1);
-    expect(resources[0]).toMatch(new RegExp(`^arn:<AWS::Partition>:iam::${SEG}:${FARGATE_SLR_PATH.replace(/\./g, '\\.')}$`));
-    expect(slr[0].Condition).toEqual({ StringEquals: { 'iam:AWSServiceName': FARGATE_SERVICE } });
+  test('iam:PassRole: one statement per cluster, naming each pod execution role of its profiles once', () => {
+    const passRole = statements.filter((s) => grants(s, 'iam:PassRole'));
+    expect(passRole.map((s) => s.Action)).toEqual(passRole.map(() => 'iam:PassRole'));
+    const rolesOf = (cluster: eksRefs.IClusterRef) => [...new Set(profiles.filter((p) => p.cluster === cluster).map((p) => p.podExecutionRole))];
+    const expected = clustersOf(profiles).map((cluster) => rolesOf(cluster).map((role) => stack.resolve(role.roleArn)));
+    expect(passRole.map((s) => asArray(s.Resource))).toEqual(expected);
+  });
+
+  test('the handler role may create the Fargate service-linked role (only for eks-fargate) and read it; no other role may', () => {
+    const slrArn = `arn:<AWS::Partition>:iam::${flat(stack, stack.account)}:${FARGATE_SLR_PATH}`;
+    const expected = [
+      {
+        Action: 'iam:CreateServiceLinkedRole',
+        Effect: 'Allow',
+        Resource: slrArn,
+        Condition: { StringEquals: { 'iam:AWSServiceName': FARGATE_SERVICE } },
+      },
+      { Action: 'iam:GetRole', Effect: 'Allow', Resource: slrArn },
+    ];
+    const onSlr = (ss: Array<Statement & { path?: string }>) => ss
+      .filter((s) => grants(s, 'iam:CreateServiceLinkedRole') || grants(s, 'iam:GetRole'))
+      .map(({ path: _path, ...s }) => ({ ...s, Resource: flattenCfnReference(s.Resource) }));
+    expect(onSlr(handlerStatements(stack, template))).toEqual(expected);
+    expect(onSlr(statements)).toEqual(expected);
+  });
+
+  test('logs: the handler role writes only to its own log group, the framework\'s roles only to the provider\'s', () => {
+    const provider = providerOf(stack);
+    const arnOf = (logGroup: string) => `<${logicalIdOf(provider.node.findChild(logGroup))}.Arn>`;
+    const writes = statements
+      .filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')))
+      .map((s) => ({ role: s.path.split('/').slice(1, 3).join('/'), Resource: flattenCfnReference(s.Resource) }));
+    expect(writes).toEqual([
+      { role: `${FargateProfileProvider.ID}/HandlerRole`, Resource: arnOf('HandlerLogs') },
+      { role: `${FargateProfileProvider.ID}/FrameworkOnEventRole`, Resource: arnOf('ProviderLogs') },
+      { role: `${FargateProfileProvider.ID}/FrameworkCompleteRole`, Resource: arnOf('ProviderLogs') },
+    ]);
   });
 
   test('our constructs create no managed policies, and attach only the documented AWS managed one', () => {
@@ -188,16 +261,22 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
     }
   });
 
-  test('the default pod execution role trusts only Fargate, only for this cluster\'s profiles', () => {
-    const defaultRoles = ownedConstructs(stack, profiles)
-      .filter((c): c is iam.CfnRole => c instanceof iam.CfnRole && c.node.path.endsWith('/PodExecutionRole/Resource'));
-    expect(defaultRoles.length).toBeGreaterThan(0);
-    for (const role of defaultRoles) {
+  test('a default pod execution role trusts only Fargate pods, only for its cluster\'s profiles, and carries only the EKS Fargate policy', () => {
+    const owned = new Set<IConstruct>(ownedConstructs(stack, profiles));
+    const withDefaultRole = profiles.filter((p) => owned.has(p.podExecutionRole));
+    expect(withDefaultRole.length).toBeGreaterThan(0);
+    for (const profile of withDefaultRole) {
+      const role = profile.podExecutionRole.node.defaultChild as iam.CfnRole;
       const trust = stack.resolve(role.assumeRolePolicyDocument).Statement as Statement[];
-      expect(trust).toHaveLength(1);
-      expect(trust[0].Principal).toEqual({ Service: 'eks-fargate-pods.amazonaws.com' });
-      const sourceArn = flattenCfnReference(trust[0].Condition?.ArnLike?.['aws:SourceArn']);
-      expect(sourceArn).toMatch(/:fargateprofile\/[^/*]+\/\*$/);
+      expect(trust).toEqual([{
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: FARGATE_PODS_SERVICE },
+        Condition: { ArnLike: { 'aws:SourceArn': expect.anything() } },
+      }]);
+      expect(flattenCfnReference(trust[0].Condition?.ArnLike['aws:SourceArn'])).toBe(profilesOf(stack, profile.cluster));
+      expect(asArray(stack.resolve(role.managedPolicyArns)).map(flattenCfnReference))
+        .toEqual(['arn:<AWS::Partition>:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy']);
     }
   });
 });
@@ -218,13 +297,47 @@ describe('with two clusters in one stack', () => {
     expect(clusters.map((c) => c.clusterName)).toEqual(['blue', 'green']);
   });
 
-  test('creating a profile is granted on the cluster only; deleting and tagging on its profiles only', () => {
-    for (const s of eksStatements) {
-      const resources = asArray(s.Resource).map(flattenCfnReference);
-      if (grants(s, 'eks:CreateFargateProfile')) expect(resources.every((r) => /:cluster\/[a-z]+$/.test(r))).toBe(true);
-      if (grants(s, 'eks:DeleteFargateProfile') || grants(s, 'eks:TagResource')) {
-        expect(resources.every((r) => /:fargateprofile\/[a-z]+\/\*$/.test(r))).toBe(true);
-      }
+  test('each cluster\'s permissions are a policy of its own, which its profiles depend on (created before them, deleted after them)', () => {
+    const template = Template.fromStack(stack);
+    const handlerRole = logicalIdOf(providerOf(stack).handlerRole);
+    const policyOf = (cluster: eks.ICluster) => {
+      const policies = template.findResources('AWS::IAM::Policy', {
+        Properties: {
+          Roles: [{ Ref: handlerRole }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([Match.objectLike({ Action: 'eks:CreateFargateProfile', Resource: stack.resolve(cluster.clusterArn) })]),
+          },
+        },
+      });
+      expect(Object.keys(policies)).toHaveLength(1);
+      return Object.keys(policies)[0];
+    };
+    for (const cluster of clusters) {
+      const dependents = template.findResources(FARGATE_PROFILE_RESOURCE_TYPE, { DependsOn: Match.arrayWith([policyOf(cluster)]) });
+      expect(Object.keys(dependents).sort())
+        .toEqual(profiles.filter((p) => p.cluster === cluster).map((p) => logicalIdOf(p)).sort());
     }
+  });
+});
+
+describe('with a cluster name that is a token', () => {
+  const { stack } = fixtures.tokenClusterName;
+
+  test('the EKS permissions name the cluster by the parameter, never "*"', () => {
+    const clusterArn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:us-east-1:123456789012:cluster/', { Ref: 'ClusterName' }]],
+    };
+    const profilesArn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:us-east-1:123456789012:fargateprofile/', { Ref: 'ClusterName' }, '/*']],
+    };
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalIdOf(providerOf(stack).handlerRole) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'eks:CreateFargateProfile', Effect: 'Allow', Resource: clusterArn }),
+          Match.objectLike({ Effect: 'Allow', Resource: profilesArn }),
+        ]),
+      },
+    });
   });
 });
