@@ -117,6 +117,7 @@ function decideAbsent(observed: FoundProfile, profile: string, retryFailedDelete
   }
 }
 
+/** After a failed call (a describe, or an act): wait and look again, done, or fail with the service's words. */
 export function decideAfterError(job: JobView, { operation, error }: CallFailure): DecisionAfterError {
   const desired = job.desired;
   const profile = describeProfile(job);
