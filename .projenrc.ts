@@ -1,8 +1,11 @@
 import { awscdk, DependencyType, javascript } from 'projen';
 
 // Lowest aws-cdk-lib we support (peer range floor). Tests run against the
-// latest release; CI also runs the suite against this floor.
-const minCdkVersion = '2.189.1';
+// latest release; CI also runs the suite against this floor. 2.240.0 is the first
+// release with aws-eks-v2 (stable); it also has what the rest needs: both ICluster
+// interfaces and CfnCluster implement IClusterRef (since 2.236.0), and Lambda's
+// NODEJS_24_X runtime.
+const minCdkVersion = '2.240.0';
 const testCdkVersion = '2.276.0';
 // Bundled into the handler, so its behaviour never depends on the Lambda runtime's SDK.
 const eksSdkVersion = '3.1169.0';
