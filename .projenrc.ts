@@ -100,7 +100,8 @@ const handlerBundle = 'assets/fargate-profile-handler/index.js';
 const bundle = project.addTask('bundle', {
   description: 'Bundle the Lambda handler with esbuild into assets/',
   exec: [
-    'esbuild lambda/index.ts --bundle --minify --platform=node --target=node22',
+    // node24: the Lambda runtime of the handlers (src/fargate-profile-provider.ts).
+    'esbuild lambda/index.ts --bundle --minify --platform=node --target=node24',
     `--format=cjs --legal-comments=none --outfile=${handlerBundle}`,
   ].join(' '),
 });

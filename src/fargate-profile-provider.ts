@@ -79,7 +79,8 @@ export class FargateProfileProvider extends Construct {
     const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
     const handlerProps = {
       code,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      // The current Node.js LTS runtime, which the bundle targets (esbuild --target=node24, .projenrc.ts).
+      runtime: lambda.Runtime.NODEJS_24_X,
       role: this.handlerRole,
       logGroup: handlerLogs,
     };
@@ -122,7 +123,7 @@ export class FargateProfileProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
     // cdk-nag: design-intrinsic findings only, see nag-acknowledgments.ts
-    acknowledgeProviderFindings(this, { handlers: [onEvent, isComplete], profileActions: PROFILE_ACTIONS });
+    acknowledgeProviderFindings(this, { profileActions: PROFILE_ACTIONS });
 
     // EKS needs the Fargate service-linked role; the caller creates it on first use.
     const serviceLinkedRoleArn = Stack.of(this).formatArn({

@@ -40,11 +40,6 @@ export const NAG_REASONS = {
     'Granted by the aws-cdk-lib custom-resources Provider framework: lambda:InvokeFunction on a function that '
     + 'this construct creates, plus its versions and aliases ({function ARN}:*). The statement names that one '
     + 'function; the wildcard covers only its qualifiers.',
-  pinnedRuntime:
-    'The handler is bundled for and tested on Node.js 22 (esbuild target node22) and is pinned to nodejs22.x, '
-    + 'which Node.js supports until April 2027. A pinned runtime keeps templates unchanged across aws-cdk-lib '
-    + 'upgrades, whose notion of the latest runtime moves; a newer runtime comes with a release of this library '
-    + 'in which the handler is tested on it.',
   waiterLogging:
     'The waiter state machine belongs to the aws-cdk-lib Provider framework, and this construct keeps its '
     + 'CloudWatch logging off (disableWaiterStateMachineLogging). Turning it on makes the framework grant '
@@ -67,8 +62,6 @@ export function acknowledgePodExecutionRoleFindings(role: iam.Role): void {
 
 /** What the provider tells the acknowledgments about itself. */
 export interface ProviderDesign {
-  /** The handler functions, pinned to their runtime on purpose (AwsSolutions-L1). */
-  readonly handlers: lambda.Function[];
   /** The handler role's actions on `fargateprofile/<cluster>/*` (AwsSolutions-IAM5). */
   readonly profileActions: string[];
 }
@@ -79,9 +72,8 @@ export interface ProviderDesign {
  * are final only then.
  */
 export function acknowledgeProviderFindings(provider: IConstruct, design: ProviderDesign): void {
-  for (const handler of design.handlers) {
-    acknowledge(handler.node.defaultChild!, 'AwsSolutions-L1', NAG_REASONS.pinnedRuntime);
-  }
+  // No AwsSolutions-L1 (latest runtime) to acknowledge: the handlers run on nodejs24.x, the newest Node.js
+  // runtime of aws-cdk-lib when this was written; a newer one comes with a release of this library.
   Aspects.of(provider).add(new ProviderAcknowledgments(provider, design.profileActions));
 }
 
