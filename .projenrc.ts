@@ -108,9 +108,9 @@ const bundle = project.addTask('bundle', {
 project.preCompileTask.spawn(bundle);
 project.gitignore.exclude('/assets/');
 project.npmignore?.include('/assets/');
-// Ship compiled code only: the handler's TypeScript sources and the CI script stay out of the tarball
-// (test/package.test.ts fails on anything outside the expected file set).
-project.npmignore?.exclude('/lambda/', '/.ci/', '/cdk.out/', '/test-reports/');
+// Ship compiled code only: the handler's TypeScript sources, the CI script and the contributor guide stay out
+// of the tarball (test/package.test.ts fails on anything outside the expected file set).
+project.npmignore?.exclude('/lambda/', '/.ci/', '/cdk.out/', '/test-reports/', '/CONTRIBUTING.md');
 
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check the handler and the tests (ts-jest only transpiles)',
