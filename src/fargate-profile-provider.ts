@@ -1,21 +1,23 @@
 // The custom resource provider behind every FargateProfile in a stack: one per
 // stack, shared, so adding profiles never adds Lambda functions. Its handler role
-// gains permissions per cluster and per pod execution role as profiles are added.
+// gains permissions per cluster and per pod execution role as profiles are added;
+// what the profiles of one cluster share lives in a ClusterProfiles under it.
 import * as path from 'path';
-import { ArnFormat, Aws, Duration, Names, Stack } from 'aws-cdk-lib';
-import * as eks from 'aws-cdk-lib/aws-eks';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { ProfileCluster } from './cluster';
+import { ClusterProfiles, PROFILE_ACTIONS } from './cluster-profiles';
 import { acknowledgeProviderFindings } from './nag-acknowledgments';
+
+export { PROFILE_ACTIONS } from './cluster-profiles';
+export { FARGATE_PODS_PRINCIPAL, fargateProfileArnPattern } from './default-pod-execution-role';
 
 /** Where the bundle lives; resolves from src/ (ts-jest) and from lib/ (compiled). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'fargate-profile-handler');
-
-/** The Fargate service principal that assumes pod execution roles. */
-export const FARGATE_PODS_PRINCIPAL = 'eks-fargate-pods.amazonaws.com';
 
 // EKS creates this service-linked role on the first CreateFargateProfile in an account.
 const FARGATE_SERVICE = 'eks-fargate.amazonaws.com';
@@ -26,13 +28,6 @@ export const ON_EVENT_TIMEOUT = Duration.minutes(2);
 export const IS_COMPLETE_TIMEOUT = Duration.minutes(5);
 export const QUERY_INTERVAL = Duration.seconds(10);
 export const TOTAL_TIMEOUT = Duration.hours(1);
-/** What the handler does to the profiles of a cluster, on `fargateprofile/<cluster>/*`. */
-export const PROFILE_ACTIONS = [
-  'eks:DescribeFargateProfile',
-  'eks:DeleteFargateProfile',
-  'eks:TagResource',
-  'eks:UntagResource',
-];
 /** Logs are kept a year: long enough to investigate a failed deployment, never forever. */
 export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
@@ -62,7 +57,8 @@ export class FargateProfileProvider extends Construct {
   /** Shared by the onEvent and isComplete functions. */
   public readonly handlerRole: iam.Role;
 
-  private readonly clusters = new Map<eks.ICluster, ClusterGrants>();
+  /** By the cluster's identity: every object standing for one cluster finds the same. */
+  private readonly clusters = new Map<string, ClusterProfiles>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -144,75 +140,13 @@ export class FargateProfileProvider extends Construct {
     }));
   }
 
-  /**
-   * Lets the handler manage the profiles of `cluster` and pass `podExecutionRole`.
-   *
-   * Returns the policy holding those permissions, which the profile must depend on,
-   * and the profile registered last for the same cluster, which it must wait for.
-   */
-  public registerProfile(cluster: eks.ICluster, profile: IConstruct, podExecutionRole: iam.IRole): ProfileRegistration {
-    const grants = this.clusters.get(cluster) ?? this.grantCluster(cluster);
-    const previous = grants.lastProfile;
-    grants.lastProfile = profile;
-    if (!grants.passedRoles.has(podExecutionRole.roleArn)) {
-      grants.passedRoles.add(podExecutionRole.roleArn);
-      grants.passRole.addResources(podExecutionRole.roleArn);
+  /** What this stack's profiles of `cluster` share, created with the first of them. */
+  public clusterProfiles(cluster: ProfileCluster): ClusterProfiles {
+    let shared = this.clusters.get(cluster.key);
+    if (!shared) {
+      shared = new ClusterProfiles(this, cluster.id, cluster, this.handlerRole);
+      this.clusters.set(cluster.key, shared);
     }
-    return { permissions: grants.policy, previousProfile: previous };
+    return shared;
   }
-
-  /**
-   * One policy per cluster, so that CloudFormation orders it with the profiles: it exists
-   * before the first of them is created, and when the last one leaves the stack, the
-   * profile is deleted (cleanup phase) before the permissions to delete it are.
-   */
-  private grantCluster(cluster: eks.ICluster): ClusterGrants {
-    const passRole = new iam.PolicyStatement({ actions: ['iam:PassRole'] });
-    const policy = new iam.Policy(this, `Permissions${Names.uniqueId(cluster)}`, {
-      roles: [this.handlerRole],
-      statements: [
-        // Exactly the calls the handler makes. CreateFargateProfile acts on the cluster;
-        // the others on its profiles (the handler reads tags from DescribeFargateProfile).
-        new iam.PolicyStatement({
-          actions: ['eks:CreateFargateProfile'],
-          resources: [cluster.clusterArn],
-        }),
-        new iam.PolicyStatement({
-          actions: PROFILE_ACTIONS,
-          resources: [fargateProfileArnPattern(this, cluster.clusterName)],
-        }),
-        // Filled with each profile's pod execution role as profiles are registered.
-        passRole,
-      ],
-    });
-    const grants: ClusterGrants = { policy, passRole, passedRoles: new Set() };
-    this.clusters.set(cluster, grants);
-    return grants;
-  }
-}
-
-/** What a profile needs from the provider to be ordered correctly. */
-export interface ProfileRegistration {
-  /** The handler's permissions for the profile's cluster. */
-  readonly permissions: IConstruct;
-  /** The profile registered before this one for the same cluster, if any. */
-  readonly previousProfile?: IConstruct;
-}
-
-interface ClusterGrants {
-  readonly policy: iam.Policy;
-  readonly passRole: iam.PolicyStatement;
-  readonly passedRoles: Set<string>;
-  lastProfile?: IConstruct;
-}
-
-/** `arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/*`: every profile of one cluster. */
-export function fargateProfileArnPattern(scope: IConstruct, clusterName: string): string {
-  return Stack.of(scope).formatArn({
-    partition: Aws.PARTITION,
-    service: 'eks',
-    resource: 'fargateprofile',
-    resourceName: `${clusterName}/*`,
-    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-  });
 }

@@ -1,11 +1,11 @@
 import { CustomResource, ITaggable, Lazy, RemovalPolicy, TagManager, TagType } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { aws_eks as eksRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
-import { checkAwsAuthMappable, mapPodExecutionRole, usesAwsAuthConfigMap } from './aws-auth';
-import { FARGATE_PODS_PRINCIPAL, FargateProfileProvider, fargateProfileArnPattern } from './fargate-profile-provider';
-import { acknowledgePodExecutionRoleFindings } from './nag-acknowledgments';
+import { awsAuthOwner, checkAwsAuthMappable, mapPodExecutionRole } from './aws-auth';
+import { profileClusterOf } from './cluster';
+import { FargateProfileProvider } from './fargate-profile-provider';
 import { checkPodExecutionRole, podExecutionRoleProblems } from './pod-execution-role-rules';
 import { registerForSchedulingChecks, schedulingClusterKey } from './scheduling-warnings';
 import { selectProfileSubnetIds } from './subnets';
@@ -43,11 +43,19 @@ export interface FargateProfileSelector {
  */
 export interface FargateProfileProps {
   /**
-   * The cluster the profile belongs to: an `eks.Cluster`, an `eks.FargateCluster`
-   * or an imported cluster (`eks.Cluster.fromClusterAttributes`, only
-   * `clusterName` is needed).
+   * The cluster the profile belongs to, from either EKS module of aws-cdk-lib:
+   * an `aws-eks-v2` or `aws-eks` `Cluster` or `FargateCluster`, an imported
+   * cluster (`Cluster.fromClusterAttributes` of either module, only
+   * `clusterName` is needed; `CfnCluster.fromClusterName` or
+   * `CfnCluster.fromClusterArn`), or an `eks.CfnCluster`.
+   *
+   * The profile is created in the cluster named by its `clusterRef.clusterName`,
+   * in the account and region of the profile's stack. This stack's profiles
+   * of one cluster are created one at a time, whatever object stands for the
+   * cluster (the L2, its `CfnCluster`, or an import by the same name), and
+   * after the default profile of a `FargateCluster`.
    */
-  readonly cluster: eks.ICluster;
+  readonly cluster: eksRefs.IClusterRef;
 
   /**
    * Which pods run on Fargate with this profile: 1 to 5 selectors, each
@@ -73,21 +81,24 @@ export interface FargateProfileProps {
    * The role Fargate's kubelet uses to register pods as nodes and pull images.
    * Must trust `eks-fargate-pods.amazonaws.com`.
    *
-   * When the cluster is an `eks.Cluster` (or `eks.FargateCluster`) defined in
-   * this app whose authentication mode uses the `aws-auth` ConfigMap (unset,
-   * `CONFIG_MAP` or `API_AND_CONFIG_MAP`), the role is also mapped in the
-   * cluster's `aws-auth` ConfigMap; otherwise the CDK-managed ConfigMap would
-   * overwrite the entry EKS adds and pods would never be scheduled. In `API`
-   * mode EKS creates the access entry itself; an imported cluster's `aws-auth`
-   * is not this app's to manage, so nothing is added in either case.
+   * EKS lets the profile's pods in itself (an access entry, or an `aws-auth`
+   * entry in `CONFIG_MAP` mode). Only when the cluster is an `aws-eks`
+   * `Cluster` (or `FargateCluster`) defined in this app whose authentication
+   * mode uses the `aws-auth` ConfigMap (unset, `CONFIG_MAP` or
+   * `API_AND_CONFIG_MAP`) is the role also mapped in the cluster's `aws-auth`
+   * ConfigMap; otherwise the CDK-managed ConfigMap would overwrite the entry
+   * EKS adds and pods would never be scheduled. `aws-eks-v2` clusters, a
+   * `CfnCluster` and imported clusters get nothing added, in every mode.
    *
    * The `aws-auth` manifest lives in the cluster's stack, so for such a cluster
    * in another stack this role is required and must be defined in the
    * cluster's stack (otherwise the stacks would depend on each other).
    *
-   * @default - a role trusted by `eks-fargate-pods.amazonaws.com` for this
-   * cluster's profiles only (`aws:SourceArn` condition), with the AWS managed
-   * policy `AmazonEKSFargatePodExecutionRolePolicy`
+   * @default - one role per stack and cluster, shared by the stack's profiles
+   * of that cluster that are given no role: trusted by
+   * `eks-fargate-pods.amazonaws.com` for this cluster's profiles only
+   * (`aws:SourceArn` condition), with the AWS managed policy
+   * `AmazonEKSFargatePodExecutionRolePolicy`
    */
   readonly podExecutionRole?: iam.IRole;
 
@@ -128,14 +139,18 @@ export interface FargateProfileProps {
 /**
  * An Amazon EKS Fargate profile: which pods of a cluster run on AWS Fargate.
  *
- * Works with clusters defined in the app and with imported ones. Backed by a
+ * Works with every cluster the CDK can express: `aws-eks-v2` and `aws-eks`
+ * clusters defined in the app or imported, and a `CfnCluster`. Backed by a
  * custom resource (`Custom::EKSFargateProfile`) whose provider is shared by
  * every profile of the stack; profiles of the same cluster are created and
  * deleted one at a time, as EKS requires.
  *
  * @resource Custom::EKSFargateProfile
  * @example
- * const cluster = eks.Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: 'demo-cluster' });
+ * import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
+ * import { FargateProfile } from 'cdk-eks-fargate-profile';
+ *
+ * const cluster = eksv2.Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: 'demo-cluster' });
  * new FargateProfile(this, 'Apps', {
  *   cluster,
  *   selectors: [{ namespace: 'apps', labels: { tier: 'web' } }],
@@ -155,11 +170,11 @@ export class FargateProfile extends Construct implements ITaggable {
    */
   public readonly fargateProfileArn: string;
 
-  /** The pod execution role of the profile (given or created). */
+  /** The pod execution role of the profile: the one given, or the stack's default role for the cluster. */
   public readonly podExecutionRole: iam.IRole;
 
-  /** The cluster the profile belongs to. */
-  public readonly cluster: eks.ICluster;
+  /** The cluster the profile belongs to, as given. */
+  public readonly cluster: eksRefs.IClusterRef;
 
   /** Tags of the profile, from `tags` and from `Tags.of()`. */
   public readonly tags: TagManager;
@@ -170,18 +185,18 @@ export class FargateProfile extends Construct implements ITaggable {
     // profile leaves nothing behind in the tree.
     validateFargateProfileProps(this.node.path, props);
     checkPodExecutionRole(this, props.podExecutionRole);
+    const cluster = profileClusterOf(this, props.cluster);
     const subnetIds = selectProfileSubnetIds(this.node.path, props.vpc, props.subnetSelection);
-    checkAwsAuthMappable(this.node.path, this, props.cluster, props.podExecutionRole);
+    checkAwsAuthMappable(this.node.path, this, cluster, props.podExecutionRole);
 
     this.cluster = props.cluster;
     this.tags = new TagManager(TagType.KEY_VALUE, FARGATE_PROFILE_RESOURCE_TYPE, props.tags);
-    this.podExecutionRole = props.podExecutionRole ?? createPodExecutionRole(this, props.cluster);
-
     const provider = FargateProfileProvider.getOrCreate(this);
-    const registration = provider.registerProfile(props.cluster, this, this.podExecutionRole);
+    const clusterProfiles = provider.clusterProfiles(cluster);
+    this.podExecutionRole = props.podExecutionRole ?? clusterProfiles.defaultPodExecutionRole;
 
     const properties: FargateProfileResourceProperties = {
-      ClusterName: props.cluster.clusterName,
+      ClusterName: cluster.clusterName,
       FargateProfileName: props.fargateProfileName,
       PodExecutionRoleArn: this.podExecutionRole.roleArn,
       Selectors: props.selectors.map(renderSelector),
@@ -195,28 +210,26 @@ export class FargateProfile extends Construct implements ITaggable {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
 
-    // The handler may act on this cluster before the profile is created, and until it is deleted.
-    resource.node.addDependency(registration.permissions);
-    // EKS creates or deletes one profile per cluster at a time: chain this
-    // stack's profiles of the same cluster.
-    if (registration.previousProfile) {
-      resource.node.addDependency(registration.previousProfile);
-    } else if (props.cluster instanceof eks.FargateCluster) {
-      resource.node.addDependency(props.cluster.defaultProfile);
-    }
+    // After the handler's permissions on the cluster, and after the stack's previous profile of
+    // the cluster (or its default profile): EKS creates or deletes one profile at a time.
+    clusterProfiles.addProfile(resource, this.podExecutionRole, cluster);
 
     this.fargateProfileName = resource.ref;
     this.fargateProfileArn = resource.getAttString(ARN_ATTRIBUTE);
 
-    if (usesAwsAuthConfigMap(props.cluster)) {
-      mapPodExecutionRole(props.cluster, this.podExecutionRole);
-    }
+    const awsAuth = awsAuthOwner(cluster);
+    if (awsAuth) mapPodExecutionRole(awsAuth, this.podExecutionRole);
 
     // Tags.of() tags arrive through aspects, after the constructor: check the rendered set.
     this.node.addValidation({ validate: () => tagProblems(this.tagEntries()) });
     // Trust statements and node groups may be added after the profile: check the role at synthesis.
     this.node.addValidation({ validate: () => podExecutionRoleProblems(this, this.podExecutionRole) });
-    registerForSchedulingChecks(this, { clusterKey: schedulingClusterKey(this, props.cluster.clusterName), explicitName: props.fargateProfileName, selectors: props.selectors });
+    registerForSchedulingChecks(this, {
+      // The literal name when the app wrote one (also a CfnCluster's), so imports by name group with the cluster.
+      clusterKey: schedulingClusterKey(this, cluster.literalName ?? cluster.clusterName),
+      explicitName: props.fargateProfileName,
+      selectors: props.selectors,
+    });
   }
 
   private tagEntries(): Array<[string, string]> {
@@ -241,18 +254,4 @@ function renderSelector(selector: FargateProfileSelector): WireSelector {
     Namespace: selector.namespace,
     Labels: labels.length > 0 ? labels : undefined,
   };
-}
-
-/** The default role, trusted by Fargate only for profiles of this cluster (confused-deputy guard). */
-function createPodExecutionRole(scope: Construct, cluster: eks.ICluster): iam.IRole {
-  const principal = new iam.ServicePrincipal(FARGATE_PODS_PRINCIPAL).withConditions({
-    ArnLike: { 'aws:SourceArn': fargateProfileArnPattern(scope, cluster.clusterName) },
-  });
-  const role = new iam.Role(scope, 'PodExecutionRole', {
-    assumedBy: principal,
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSFargatePodExecutionRolePolicy')],
-    description: `Pod execution role of the Fargate profile ${scope.node.path}`,
-  });
-  acknowledgePodExecutionRoleFindings(role); // cdk-nag: the AWS managed policy EKS prescribes
-  return role;
 }

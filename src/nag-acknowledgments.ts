@@ -2,8 +2,8 @@
 // that an app checked with `Validations.of(app).addPlugins(new AwsSolutionsChecks(app))` sees
 // no findings from our resources. Everything fixable is fixed in the construct instead.
 //
-// Scope: only the provider singleton's subtree and the default pod execution role, never the
-// user's app, stack or own roles. Each acknowledgment names one exact finding id; IAM5 findings
+// Scope: only the provider singleton's subtree (the default pod execution roles included), never
+// the user's app, stack or own roles. Each acknowledgment names one exact finding id; IAM5 findings
 // are derived from the policies actually synthesized and acknowledged only when they match the
 // design (anything else stays visible).
 //

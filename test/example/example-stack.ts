@@ -1,8 +1,9 @@
 // The example app's stack: a realistic use of FargateProfile against a cluster
-// this app does not own. Reused by the snapshot test.
+// this app does not own, imported with aws-eks-v2 (the CDK's recommended EKS
+// module). Reused by the snapshot test.
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import { FargateProfile } from '../../src';
 
 /** A fixed, fake environment: synthesis never looks anything up. */
@@ -26,12 +27,12 @@ export function buildExampleStack(app: App, options: ExampleStackOptions = {}): 
     privateSubnetIds: ['subnet-0priv000000000001', 'subnet-0priv000000000002'],
     privateSubnetRouteTableIds: ['rtb-0priv0000000000001', 'rtb-0priv0000000000002'],
   });
-  const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', {
+  const cluster = eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', {
     clusterName: 'demo-cluster',
     vpc,
   });
 
-  // Default name, default role, the cluster's own private subnets.
+  // Default name, the stack's default role for the cluster, the cluster's own private subnets.
   new FargateProfile(stack, 'SystemProfile', {
     cluster,
     selectors: [
