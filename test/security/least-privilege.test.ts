@@ -95,7 +95,7 @@ const clustersOf = (profiles: FargateProfile[]) => [...new Set(profiles.map((p) 
 const profilesOf = (stack: Stack, cluster: eksRefs.IClusterRef) =>
   `arn:<AWS::Partition>:eks:${flat(stack, stack.region)}:${flat(stack, stack.account)}:fargateprofile/${flat(stack, cluster.clusterRef.clusterName)}/*`;
 
-// Fixtures: the example app (imported cluster, two profiles with default roles); a real eks.Cluster
+// Fixtures: the example app (imported cluster, two profiles on its default role); a real eks.Cluster
 // with a default-role profile and a user-role profile; a stack with two clusters (profiles of one
 // cluster in a row and another cluster coming back, a role shared by profiles of both clusters, a
 // role that no profile uses); and a cluster whose name is a token.
