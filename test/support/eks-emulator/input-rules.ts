@@ -125,16 +125,15 @@ function createInput(body: Record<string, unknown>, cluster: ClusterRecord, stat
   const invalid: Invalid = (message) => new EksError('InvalidParameterException', message, fields);
 
   if (!name) throw invalid('fargateProfileName is required.');
-  // Our wording; the service says "The Fargate profile name parameter should not be greater than 100 characters."
+  // The service's message (aws/aws-cdk#8706, #32909).
   if (name.length > MAX_NAME_LENGTH) {
-    throw invalid(`Fargate Profile name must be at most ${MAX_NAME_LENGTH} characters; '${name}' has ${name.length}.`);
+    throw invalid(`The Fargate profile name parameter should not be greater than ${MAX_NAME_LENGTH} characters.`);
   }
   if (!NAME_PATTERN.test(name)) {
     throw invalid(`Fargate Profile name '${name}' must start with a letter or digit and contain only letters, digits, '-' and '_'.`);
   }
-  // Rule from pulumi/pulumi-eks#426, which quotes the service: "The fargate profile name starts
-  // with the reserved prefix: 'eks-'." Our wording differs.
-  if (name.startsWith('eks-')) throw invalid(`Fargate Profile name '${name}' uses the reserved prefix 'eks-'.`);
+  // The service's message (pulumi/pulumi-eks#426).
+  if (name.startsWith('eks-')) throw invalid("The fargate profile name starts with the reserved prefix: 'eks-'.");
 
   const roleArn = optionalString(body.podExecutionRoleArn, 'podExecutionRoleArn');
   if (!roleArn) throw invalid('podExecutionRoleArn is required.');
