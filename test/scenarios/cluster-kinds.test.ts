@@ -65,9 +65,11 @@ function synth(kind: string, namespaces: string[], more: (stack: Stack, cluster:
   return { template: Template.fromStack(stack).toJSON() as CfnTemplate, profiles };
 }
 
+/** Logical id of the CfnResource a construct stands for (down its default children). */
 function logicalIdOf(construct: IConstruct): string {
-  const resource = (construct.node.defaultChild ?? construct) as CfnResource;
-  return Stack.of(construct).resolve(resource.logicalId);
+  let resource = construct;
+  while (!CfnResource.isCfnResource(resource) && resource.node.defaultChild) resource = resource.node.defaultChild;
+  return Stack.of(construct).resolve((resource as CfnResource).logicalId);
 }
 
 const idsOfType = (template: CfnTemplate, types: string[]) =>
@@ -178,4 +180,53 @@ test('aws-eks-v2: a stack deploys, grows with profiles given other objects for t
   expect(deleted.stackStatus).toBe('DELETE_COMPLETE');
   expect(scenario.emulator.profiles('demo')).toEqual([]);
   expect(Object.values(replaced.template.Resources).filter((r) => r.Type === FARGATE_PROFILE_RESOURCE_TYPE)).toHaveLength(2);
+});
+
+/** The Fargate profile constructs a user migrates from, on a cluster named `demo` of `stack` (with or without the old profile). */
+const OLD_PROFILES: Record<string, (stack: Stack, withOld: boolean) => { cluster: eksRefs.IClusterRef; old?: IConstruct }> = {
+  'eks.CfnFargateProfile': (s, withOld) => ({
+    cluster: eksv2.Cluster.fromClusterAttributes(s, 'Cluster', { clusterName: 'demo' }),
+    old: withOld ? new eks.CfnFargateProfile(s, 'Old', {
+      clusterName: 'demo', podExecutionRoleArn: 'arn:aws:iam::123456789012:role/old-pods', selectors: [{ namespace: 'apps' }],
+    }) : undefined,
+  }),
+  'aws-eks-v2 FargateProfile': (s, withOld) => {
+    const cluster = new eksv2.Cluster(s, 'Cluster', v2);
+    return { cluster, old: withOld ? cluster.addFargateProfile('Old', { selectors: [{ namespace: 'apps' }] }) : undefined };
+  },
+  'aws-eks FargateProfile': (s, withOld) => {
+    const cluster = new eks.Cluster(s, 'Cluster', { ...v1(s), clusterName: 'demo', defaultCapacity: 0 });
+    return { cluster, old: withOld ? cluster.addFargateProfile('Old', { selectors: [{ namespace: 'apps' }] }) : undefined };
+  },
+};
+
+test.each(Object.keys(OLD_PROFILES))('migrating from %s in one update: the new profile is created, then the old one deleted in cleanup', async (from) => {
+  const synthMigration = (migrated: boolean) => {
+    const app = new App();
+    const stack = new Stack(app, 'ScenarioStack', { env: ENV });
+    const { cluster, old } = OLD_PROFILES[from](stack, !migrated);
+    const profile = migrated ? new FargateProfile(stack, 'New', { cluster, selectors: [{ namespace: 'apps' }] }) : undefined;
+    return {
+      template: Template.fromStack(stack).toJSON() as CfnTemplate,
+      oldId: old && logicalIdOf(old),
+      newId: profile && logicalIdOf(profile.node.findChild('Resource')),
+    };
+  };
+  const before = synthMigration(false);
+  const after = synthMigration(true);
+  const stack = runnerFor(scenario, before.template);
+  expect((await stack.deploy(before.template)).stackStatus).toBe('CREATE_COMPLETE');
+
+  const migrated = await stack.deploy(after.template);
+
+  expect(migrated.failureReason).toBeUndefined();
+  expect(migrated.stackStatus).toBe('UPDATE_COMPLETE');
+  const created = migrated.events.findIndex((e) => e.logicalId === after.newId && e.status === 'CREATE_COMPLETE');
+  const deleting = migrated.events.findIndex((e) => e.logicalId === before.oldId && e.status === 'DELETE_IN_PROGRESS');
+  expect(created).toBeGreaterThanOrEqual(0);
+  expect(migrated.events[created].phase).toBe('forward');
+  expect(migrated.events[deleting].phase).toBe('cleanup');
+  expect(deleting).toBeGreaterThan(created);
+  expect(scenario.emulator.profiles('demo').map((p) => p.fargateProfileName)).toEqual([stack.physicalId(after.newId!)]);
+  expect((await stack.destroy()).stackStatus).toBe('DELETE_COMPLETE');
 });
