@@ -26,7 +26,18 @@
  * emulator.seeRole(roleArn)                   // start a role's IAM propagation window now
  * emulator.setClusterUpdating('demo', true)   // "currently has an update in progress"
  * emulator.deleteClusterOutOfBand('demo'); emulator.deleteProfileOutOfBand('demo', 'p');
- * emulator.authorizer = call => denial | undefined  // authorization step (authorization.ts); none by default
+ * emulator.authorizer = call => denial | undefined  // a test's own refusals (authorization.ts); none by default
+ *
+ * // IAM (authorization.ts, caller-policies.ts, iam-policy.ts): off until a caller policy is installed;
+ * // then every call is authorized as that caller, with what real EKS checks (see IamAuthorizer).
+ * // Statements are plain strings (intrinsics resolved); one set per AWS::IAM::Policy or inline policy.
+ * emulator.setCallerPolicy({ callerArn, statements, effectiveAfterMs? })        // the caller's only policy
+ * emulator.addCallerPolicy('Stack/HandlerPolicy', { callerArn, statements, effectiveAfterMs? }) // one more set
+ * emulator.removeCallerPolicy('Stack/HandlerPolicy')   // stops applying at once
+ * emulator.clearCallerPolicies()                      // no policy at all: authorization off again
+ * emulator.policyPropagationMs = 2_000   // a set installed at t takes effect at t + this (default 0, option too)
+ * emulator.fargateServiceLinkedRoleExists  // false until a create may create it (option: start with true)
+ * emulator.callerPolicies()               // the installed sets, with installedAt / effectiveAt
  *
  * // Observation (no HTTP)
  * emulator.describe('demo', 'p') / emulator.profiles('demo')   // snapshots
@@ -42,12 +53,15 @@
  *   (faults.ts), authorization (authorization.ts), input rules (input-rules.ts), the operation
  *   (operations.ts, with the conflict rules).
  * - state.ts: clusters, profiles, lazy status transitions from timestamps, timelines.
+ * - authorization.ts: the authorization step and what EKS authorizes; caller-policies.ts: the installed
+ *   caller policies and their propagation; iam-policy.ts: IAM policy evaluation.
  * - types.ts: the public types; errors.ts: error types and their HTTP statuses; call-log.ts: the call log.
  * Every modelled behaviour cites its source next to the code, or says it is our assumption.
  */
 import { seededRandom } from '../prng';
-import { Authorizer, authorize } from './authorization';
+import { Authorizer, authorize, IamAuthorizer } from './authorization';
 import { CallLog } from './call-log';
+import { CallerPolicies, CallerPolicy, InstalledCallerPolicy } from './caller-policies';
 import { FaultInjector, FaultOptions } from './faults';
 import { HttpFrontEnd, Reply, RequestContext } from './http';
 import { checkInput } from './input-rules';
@@ -59,6 +73,9 @@ import type {
 } from './types';
 
 export type { Authorizer, CallToAuthorize, Denial } from './authorization';
+export { FARGATE_SLR_NAME, FARGATE_SLR_SERVICE, UNKNOWN_PROFILE_UUID } from './authorization';
+export type { CallerPolicy, InstalledCallerPolicy } from './caller-policies';
+export type { AuthorizationRequest, Decision, PolicyStatement } from './iam-policy';
 export type { CallErrorFault, FaultOptions, HealthIssueFault } from './faults';
 export { IAM_TRUST_POLICY_MESSAGE } from './operations';
 export { DEFAULT_PRIVATE_SUBNETS } from './state';
@@ -87,13 +104,15 @@ export class EksEmulator implements ServiceSettings {
   public maxProfilesPerCluster: number;
   /** The probabilistic faults and the IAM propagation window, read on every request. */
   public readonly faults: EmulatorFaults;
-  /** Decides whether a call is allowed (issue 7: IAM). Unset: every call is. */
+  /** A test's own refusals, asked before IAM. Unset: none. */
   public authorizer?: Authorizer;
 
   private readonly state: EmulatorState;
   private readonly injector: FaultInjector;
   private readonly operations: Operations;
   private readonly callLog = new CallLog();
+  private readonly policies = new CallerPolicies();
+  private readonly iam: IamAuthorizer;
   private http!: HttpFrontEnd;
 
   private constructor(options: EksEmulatorOptions) {
@@ -109,6 +128,8 @@ export class EksEmulator implements ServiceSettings {
     this.state = new EmulatorState(this.region, this.accountId, options.clock ?? Date.now, seededRandom(seed + 0x5eed));
     this.faults = this.injector.knobs;
     this.operations = new Operations(this.state, this.injector, this);
+    this.policies.propagationMs = nonNegative('policyPropagationMs', options.policyPropagationMs ?? 0);
+    this.iam = new IamAuthorizer(this.state, this.policies, options.fargateServiceLinkedRoleExists ?? false);
   }
 
   /** Base URL for `AWS_ENDPOINT_URL_EKS` / the client's `endpoint`. */
@@ -170,6 +191,55 @@ export class EksEmulator implements ServiceSettings {
   public seeRole(roleArn: string): void {
     this.injector.seeRole(roleArn, this.state.clock());
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // IAM: the caller's identity policies (see the header and authorization.ts)
+
+  /** Replaces every caller policy with this one (authorization on). */
+  public setCallerPolicy(policy: CallerPolicy): void {
+    this.policies.clear();
+    this.policies.add('caller', policy, this.state.clock());
+  }
+
+  /** Installs (or replaces) one statement set of the caller, e.g. one per AWS::IAM::Policy (authorization on). */
+  public addCallerPolicy(id: string, policy: CallerPolicy): void {
+    this.policies.add(id, policy, this.state.clock());
+  }
+
+  /** Removes one statement set now; authorization stays on. */
+  public removeCallerPolicy(id: string): void {
+    this.policies.remove(id);
+  }
+
+  /** Removes every caller policy and turns authorization off: every call is allowed again. */
+  public clearCallerPolicies(): void {
+    this.policies.clear();
+  }
+
+  /** The installed caller policies, oldest first. */
+  public callerPolicies(): InstalledCallerPolicy[] {
+    return this.policies.list();
+  }
+
+  /** How long after it is installed a caller policy takes effect, ms (applies to later installs). */
+  public get policyPropagationMs(): number {
+    return this.policies.propagationMs;
+  }
+
+  public set policyPropagationMs(ms: number) {
+    this.policies.propagationMs = nonNegative('policyPropagationMs', ms);
+  }
+
+  /** Whether the account has the Fargate service-linked role (a create that may create it does). */
+  public get fargateServiceLinkedRoleExists(): boolean {
+    return this.iam.serviceLinkedRoleExists;
+  }
+
+  public set fargateServiceLinkedRoleExists(exists: boolean) {
+    this.iam.serviceLinkedRoleExists = exists;
+  }
+
+  // ---------------------------------------------------------------------------------------------
 
   /** Overrides the emulator-wide delays for profiles with this name (any cluster). */
   public setProfileDelays(profileName: string, delays: ProfileDelays): void {
@@ -259,7 +329,7 @@ export class EksEmulator implements ServiceSettings {
   private handle(ctx: RequestContext): Reply {
     this.state.advance();
     this.injector.raiseCallError(ctx);
-    authorize(this.authorizer, ctx);
+    authorize([this.authorizer, this.iam.check], ctx);
     return this.operations.apply(checkInput(ctx, this.state));
   }
 }

@@ -115,4 +115,8 @@ export interface EksEmulatorOptions {
   readonly deleteBlockedByCreating?: boolean;
   /** Service quota. Default 10. */
   readonly maxProfilesPerCluster?: number;
+  /** How long after it is installed a caller policy takes effect, ms (IAM propagation). Default 0. */
+  readonly policyPropagationMs?: number;
+  /** Whether the account already has the Fargate service-linked role. Default false (the first profile creates it). */
+  readonly fargateServiceLinkedRoleExists?: boolean;
 }
