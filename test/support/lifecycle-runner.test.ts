@@ -326,3 +326,89 @@ test('a GetAtt of an attribute the provider did not return fails the referencing
   expect(report.failureReason).toBe(
     "B: B.Properties.Parent.Fn::GetAtt: CustomResource attribute error: Vendor response doesn't contain Arn key in object A");
 });
+
+describe('callerPolicies: the handler role\'s identity policy goes to the emulator as the stack creates and deletes it', () => {
+  const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  const statement = (Action: string, Resource: unknown, extra = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
+  const policy = (role: string, statements: unknown[]) =>
+    ({ Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: role }], PolicyDocument: { Version: '2012-10-17', Statement: statements } } });
+  const clusterArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':cluster/demo']] };
+  /** As aws-cdk-lib's Provider writes it: the framework function runs the user function, whose role is the handler's. */
+  const stack = (handlerPolicy: unknown[]) => template({
+    HandlerRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: { Policies: [{ PolicyName: 'Logs', PolicyDocument: { Statement: statement('logs:PutLogEvents', '*') } }] },
+    },
+    HandlerPolicy: policy('HandlerRole', handlerPolicy),
+    FrameworkRole: { Type: 'AWS::IAM::Role', Properties: {} },
+    FrameworkPolicy: policy('FrameworkRole', [statement('lambda:InvokeFunction', getAtt('UserOnEvent'))]),
+    UserOnEvent: { Type: 'AWS::Lambda::Function', Properties: { Role: getAtt('HandlerRole') }, DependsOn: ['HandlerPolicy'] },
+    ProviderOnEvent: {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Role: getAtt('FrameworkRole'), Environment: { Variables: { USER_ON_EVENT_FUNCTION_ARN: getAtt('UserOnEvent') } } },
+      DependsOn: ['FrameworkPolicy'],
+    },
+    A: profile('a', {}, ['HandlerPolicy']),
+  });
+  const CALLER = 'arn:aws:sts::123456789012:assumed-role/HandlerRole/UserOnEvent';
+
+  function recordingRunner(handler: ScriptedHandler) {
+    const policies = new Map<string, any>();
+    const callerPolicies = {
+      addCallerPolicy: (id: string, p: any) => { handler.log.push(`add ${id.split('/').slice(-2).join('/')}`); policies.set(id, p); },
+      removeCallerPolicy: (id: string) => { handler.log.push(`remove ${id.split('/').slice(-2).join('/')}`); policies.delete(id); },
+    };
+    const runner = new LifecycleRunner({ handler, timing: { queryIntervalMs: 10, totalTimeoutMs: 2_000 }, callerPolicies });
+    return { runner, policies: () => [...policies.values()] };
+  }
+
+  test('installed resolved, under the role\'s session, before the profiles; removed after them', async () => {
+    const handler = new ScriptedHandler();
+    const { runner, policies } = recordingRunner(handler);
+    const passRole = statement('iam:PassRole', getAtt('PodRole'), { Condition: { StringEquals: { 'iam:PassedToService': 'eks.amazonaws.com' } } });
+
+    expect((await runner.deploy(stack([statement('eks:CreateFargateProfile', clusterArn), passRole]))).stackStatus).toBe('CREATE_COMPLETE');
+
+    expect(handler.log).toEqual(['add HandlerRole/Policies[0]', 'add HandlerPolicy/HandlerRole', 'Create A']);
+    expect(policies()).toEqual([
+      { callerArn: CALLER, statements: [statement('logs:PutLogEvents', '*')] },
+      {
+        callerArn: CALLER,
+        statements: [
+          statement('eks:CreateFargateProfile', 'arn:aws:eks:us-east-1:123456789012:cluster/demo'),
+          { ...passRole, Resource: 'arn:aws:iam::123456789012:role/PodRole' },
+        ],
+      },
+    ]);
+
+    expect((await runner.destroy()).stackStatus).toBe('DELETE_COMPLETE');
+    expect(handler.log.slice(3)).toEqual([`Delete A ${runner.allCalls[0].response.PhysicalResourceId}`, 'remove HandlerPolicy/HandlerRole', 'remove HandlerRole/Policies[0]']);
+    expect(policies()).toEqual([]);
+  });
+
+  test('an updated policy replaces the old one before the profiles update', async () => {
+    const handler = new ScriptedHandler();
+    const { runner, policies } = recordingRunner(handler);
+    await runner.deploy(stack([statement('eks:CreateFargateProfile', clusterArn)]));
+    handler.log.length = 0;
+
+    const next = stack([statement('eks:*', clusterArn)]);
+    next.Resources.A = profile('b', {}, ['HandlerPolicy']);
+    expect((await runner.deploy(next)).stackStatus).toBe('UPDATE_COMPLETE');
+
+    expect(handler.log.slice(0, 3)).toEqual(['remove HandlerPolicy/HandlerRole', 'add HandlerPolicy/HandlerRole', expect.stringMatching(/^Update A /)]);
+    expect(policies()[1].statements).toEqual([statement('eks:*', 'arn:aws:eks:us-east-1:123456789012:cluster/demo')]);
+  });
+
+  test('a policy the emulator cannot evaluate fails its resource, and the stack rolls back', async () => {
+    const handler = new ScriptedHandler();
+    const { runner, policies } = recordingRunner(handler);
+    const report = await runner.deploy(stack([statement('eks:*', '*', { Condition: { DateLessThan: { 'aws:CurrentTime': '2030-01-01' } } })]));
+
+    expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
+    expect(report.failureReason).toBe(
+      'HandlerPolicy: HandlerPolicy.Properties.PolicyDocument.Statement[0].Condition: operator DateLessThan is not modelled (StringEquals, StringLike, ArnEquals, ArnLike are)');
+    expect(handler.log).not.toContain('Create A');
+    expect(policies()).toEqual([]);
+  });
+});

@@ -1,9 +1,8 @@
-// The lifecycle runner: deploys a synthesized template the way CloudFormation and the
-// CDK Provider framework would, sending every Custom::EKSFargateProfile through the
-// bundled handler (which talks to whatever AWS_ENDPOINT_URL_EKS points at, i.e. the
-// EKS emulator in tests). All other resources are "created" instantly with stable
-// fake physical ids, so that Ref / GetAtt / Join / Sub in the profiles' properties
-// resolve to realistic strings.
+// The lifecycle runner: deploys a synthesized template the way CloudFormation and the CDK Provider
+// framework would, sending every Custom::EKSFargateProfile through the bundled handler (which talks
+// to whatever AWS_ENDPOINT_URL_EKS points at, i.e. the EKS emulator in tests). All other resources
+// are "created" instantly with stable fake physical ids, so that Ref / GetAtt / Join / Sub in the
+// profiles' properties resolve to realistic strings.
 //
 // CloudFormation semantics modelled (one stack, one operation at a time):
 // - create: dependency order (DependsOn + references), independent resources in parallel;
@@ -18,13 +17,15 @@
 //   old properties, replaced resources get their old physical id back, then the rollback
 //   cleanup deletes what the update created (new resources and replacement ids).
 // - delete: reverse dependency order; a failed delete leaves the stack DELETE_FAILED.
-// Simplifications: CloudFormation may cancel running operations on a failure; here they finish.
-// A user function that exceeds its Lambda timeout fails the request like Lambda does, but its
-// promise keeps running in this process (Lambda would freeze it). A FAILED update response whose
-// physical id differs from the old one is treated as a replacement that was started: the old id is
-// kept and the other one is deleted in the rollback cleanup.
-// Deletions (delete, rollback, cleanup) run as typed task graphs in deletion-graph.ts; the events
-// and calls of each operation are recorded in operation-report.ts.
+// Simplifications: CloudFormation may cancel running operations on a failure; here they finish. A
+// user function that exceeds its Lambda timeout fails the request like Lambda does, but its promise
+// keeps running in this process (Lambda would freeze it). A FAILED update response whose physical id
+// differs from the old one is treated as a replacement that was started: the old id is kept and the
+// other one is deleted in the rollback cleanup.
+// Deletions (delete, rollback, cleanup) run as typed task graphs in deletion-graph.ts; the events and
+// calls of each operation are recorded in operation-report.ts. With `callerPolicies`, the handler
+// role's policy is installed on the emulator as the stack creates, updates and deletes it
+// (handler-identity.ts); a failed update does not restore it (nor any resource that is not ours).
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import {
@@ -32,6 +33,7 @@ import {
   resourceDependencies, resourceIsIncluded,
 } from './cfn-template';
 import { DeletionTask, runDeletions } from './deletion-graph';
+import { CallerPolicySink, HandlerIdentity } from './handler-identity';
 import {
   OperationRecorder, OperationReport, Phase, ProviderCall, ResourceStatus, StackStatus,
 } from './operation-report';
@@ -73,6 +75,8 @@ export interface LifecycleRunnerOptions {
   readonly beforeRequest?: (request: CustomResourceRequest) => void;
   /** The clock reports are measured with. @default Date.now */
   readonly now?: () => number;
+  /** Where to install the handler role's identity policy (the EKS emulator). @default none: no authorization */
+  readonly callerPolicies?: CallerPolicySink;
 }
 
 /** What the stack currently holds for a resource. */
@@ -87,12 +91,7 @@ export interface StackResource {
   readonly status: ResourceStatus;
 }
 
-const DEFAULT_TIMING: ProviderTiming = {
-  queryIntervalMs: 100,
-  totalTimeoutMs: 60_000,
-  onEventTimeoutMs: 1_200,
-  isCompleteTimeoutMs: 3_000,
-};
+const DEFAULT_TIMING: ProviderTiming = { queryIntervalMs: 100, totalTimeoutMs: 60_000, onEventTimeoutMs: 1_200, isCompleteTimeoutMs: 3_000 };
 
 /** A CloudFormation stack whose custom resources are served by the bundled handler. */
 export class LifecycleRunner {
@@ -109,6 +108,7 @@ export class LifecycleRunner {
   private currentStatus: StackStatus = 'NOT_CREATED';
   /** Events and provider calls of the current operation. */
   private readonly recorder: OperationRecorder;
+  private readonly identity?: HandlerIdentity;
 
   constructor(private readonly options: LifecycleRunnerOptions = {}) {
     this.stackName = options.stackName ?? 'TestStack';
@@ -117,6 +117,7 @@ export class LifecycleRunner {
     this.stackId = `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/${this.stackName}/${randomUUID()}`;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.recorder = new OperationRecorder(options.now ?? Date.now);
+    if (options.callerPolicies) this.identity = new HandlerIdentity(options.callerPolicies, this.stackId);
   }
 
   public get status(): StackStatus {
@@ -255,6 +256,8 @@ export class LifecycleRunner {
     if (!this.isProfile(resource.Type)) {
       const physicalId = this.options.overrides?.[id]?.physicalId ?? fakePhysicalId(id, resource.Type, this);
       this.deployed.set(id, { logicalId: id, type: resource.Type, physicalId, attributes: {}, status: 'CREATE_COMPLETE' });
+      const failure = this.identity?.apply(id, this.resolveContext(template));
+      if (failure) return this.recorder.fail(id, resource.Type, 'CREATE_FAILED', phase, physicalId, failure);
       this.recorder.event(id, resource.Type, 'CREATE_COMPLETE', phase, physicalId);
       return true;
     }
@@ -292,6 +295,8 @@ export class LifecycleRunner {
       // Pretend resources keep their physical id; report an update only if the template changed.
       if (JSON.stringify(oldTemplate.Resources[id]?.Properties) !== JSON.stringify(resource.Properties)) {
         this.recorder.event(id, resource.Type, 'UPDATE_IN_PROGRESS', 'forward', previous.physicalId);
+        const failure = this.identity?.apply(id, this.resolveContext(newTemplate));
+        if (failure) return this.recorder.fail(id, resource.Type, 'UPDATE_FAILED', 'forward', previous.physicalId, failure);
         this.recorder.event(id, resource.Type, 'UPDATE_COMPLETE', 'forward', previous.physicalId);
       }
       return true;
@@ -359,6 +364,7 @@ export class LifecycleRunner {
     const { logicalId: id, type } = resource;
     this.recorder.event(id, type, 'DELETE_IN_PROGRESS', phase, resource.physicalId);
     if (!this.isProfile(type)) {
+      this.identity?.deleted(id);
       this.recorder.event(id, type, 'DELETE_COMPLETE', phase, resource.physicalId);
       return true;
     }

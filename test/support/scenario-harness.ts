@@ -1,6 +1,8 @@
 // Wiring for the lifecycle scenarios, the local deploy and the benchmark: an EKS
 // emulator, and lifecycle runners that drive the BUNDLED handler against it with the
-// construct's Provider timing and the handler's knobs scaled down by one factor.
+// construct's Provider timing and the handler's knobs scaled down by one factor. The emulator
+// authorizes by default: each stack installs its handler role's policy on it as it deploys
+// (handler-identity.ts), in the emulator's account and region.
 import { EksEmulator, EksEmulatorOptions } from './eks-emulator';
 import { LifecycleRunner, LifecycleRunnerOptions } from './lifecycle-runner';
 import { ProviderTiming } from './provider-framework';
@@ -57,6 +59,8 @@ export interface ScenarioOptions {
   readonly handlerEnv?: HandlerKnobs;
   /** Clusters to create in the emulator. @default ['demo'] */
   readonly clusters?: string[];
+  /** Whether the emulator authorizes the handler's calls with the stacks' handler policies. @default true */
+  readonly authorization?: boolean;
 }
 
 /** An emulator plus a factory of runners (stacks) deploying against it. */
@@ -80,7 +84,10 @@ export class Scenario {
   public stack(stackName = 'ScenarioStack', options: Partial<LifecycleRunnerOptions> = {}): LifecycleRunner {
     return new LifecycleRunner({
       stackName,
+      accountId: this.emulator.accountId,
+      region: this.emulator.region,
       timing: scaledProviderTiming(this.scale),
+      callerPolicies: this.options.authorization === false ? undefined : this.emulator,
       ...options,
       env: { ...this.emulator.environment(), ...scaledHandlerEnv(this.scale, this.options.handlerEnv), ...options.env },
     });
