@@ -3,12 +3,28 @@
 //
 // A decision either acts (a PRESENT job creates or syncs tags, an ABSENT job deletes) or does not
 // (WAIT, DONE, FAIL). After a failed call there is nothing to act on: decideAfterError answers
-// only WAIT, DONE or FAIL, and its type says so.
+// only WAIT, DONE or FAIL, and its type says so. An IAM refusal is waited on only while IAM may
+// still be settling (IamContext): after that it fails with what to fix.
 import type { Blocker, ClassifiedError, HealthIssue } from './eks-api';
 import type { Job } from './job';
+import type { ProfileSpec } from './profile-model';
 
 /** The part of a {@link Job} a decision depends on. */
-export type JobView = Pick<Job, 'desired' | 'clusterName' | 'profileName'> & { readonly retryFailedDelete?: boolean };
+export type JobView = Pick<Job, 'desired' | 'clusterName' | 'profileName'> & {
+  readonly retryFailedDelete?: boolean;
+  /** A PRESENT job's spec: the pod execution role is named when EKS rejects its trust policy. */
+  readonly spec?: Pick<ProfileSpec, 'podExecutionRoleArn'>;
+};
+
+/** What the loop tells a decision about IAM, which changes with time (see timing.ts, iamMaySettle). */
+export interface IamContext {
+  /** IAM changes this request depends on may still be propagating: refusals are waited on. */
+  readonly settling: boolean;
+  /** How long after the request's start refusals are waited on (HANDLER_IAM_RETRY_WINDOW_MS), for messages. */
+  readonly windowMs: number;
+  /** The handler role's ARN (HANDLER_ROLE_ARN), named when a permission is missing. */
+  readonly handlerRoleArn?: string;
+}
 
 export type Operation = 'DESCRIBE' | 'CREATE' | 'DELETE' | 'TAG';
 
@@ -35,7 +51,7 @@ export type Observation =
 
 export type WaitReason =
   | 'CREATING' | 'DELETING' | 'LEAVING_CREATING'
-  | 'CONFLICT' | 'IAM_PROPAGATION' | 'RETRYABLE' | 'NAME_IN_USE';
+  | 'CONFLICT' | 'IAM_PROPAGATION' | 'ACCESS_DENIED' | 'RETRYABLE' | 'NAME_IN_USE';
 
 /** `note`: why done without acting, e.g. a profile under our name that this resource did not create. */
 export type Done = { readonly action: 'DONE'; readonly note?: string };
@@ -47,10 +63,10 @@ export type PresentDecision = { readonly action: 'CREATE' | 'SYNC_TAGS' } | Deci
 export type AbsentDecision = { readonly action: 'DELETE' } | DecisionAfterError;
 export type Decision = PresentDecision | AbsentDecision;
 
-export function decide(job: JobView & { readonly desired: 'PRESENT' }, observed: Observation): PresentDecision;
-export function decide(job: JobView & { readonly desired: 'ABSENT' }, observed: Observation): AbsentDecision;
-export function decide(job: JobView, observed: Observation): Decision;
-export function decide(job: JobView, observed: Observation): Decision {
+export function decide(job: JobView & { readonly desired: 'PRESENT' }, observed: Observation, iam: IamContext): PresentDecision;
+export function decide(job: JobView & { readonly desired: 'ABSENT' }, observed: Observation, iam: IamContext): AbsentDecision;
+export function decide(job: JobView, observed: Observation, iam: IamContext): Decision;
+export function decide(job: JobView, observed: Observation, iam: IamContext): Decision {
   switch (observed.kind) {
     case 'NOT_FOUND':
       return job.desired === 'PRESENT' ? { action: 'CREATE' } : { action: 'DONE' };
@@ -61,7 +77,7 @@ export function decide(job: JobView, observed: Observation): Decision {
         : decideAbsent(observed, describeProfile(job), job.retryFailedDelete === true);
 
     case 'ERROR':
-      return decideAfterError(job, observed);
+      return decideAfterError(job, observed, iam);
   }
 }
 
@@ -118,7 +134,7 @@ function decideAbsent(observed: FoundProfile, profile: string, retryFailedDelete
 }
 
 /** After a failed call (a describe, or an act): wait and look again, done, or fail with the service's words. */
-export function decideAfterError(job: JobView, { operation, error }: CallFailure): DecisionAfterError {
+export function decideAfterError(job: JobView, { operation, error }: CallFailure, iam: IamContext): DecisionAfterError {
   const desired = job.desired;
   const profile = describeProfile(job);
   switch (error.kind) {
@@ -145,13 +161,46 @@ export function decideAfterError(job: JobView, { operation, error }: CallFailure
       break;
     case 'IAM_PROPAGATION':
       if (desired === 'PRESENT' && operation === 'CREATE') {
-        // A freshly created role's trust policy takes a while to propagate; retry until the deadline.
-        return { action: 'WAIT', reason: 'IAM_PROPAGATION', detail: error.message };
+        // A freshly created role's trust policy takes a while to propagate: retried while IAM may settle.
+        if (iam.settling) return { action: 'WAIT', reason: 'IAM_PROPAGATION', detail: error.message };
+        return { action: 'FAIL', reason: trustPolicyReason(job, error, iam) };
       }
       break;
+    case 'ACCESS_DENIED':
+      // The handler's own policies are created just before the first profile; IAM is eventually consistent.
+      if (iam.settling) return { action: 'WAIT', reason: 'ACCESS_DENIED', detail: `${error.code}: ${error.message}` };
+      return { action: 'FAIL', reason: accessDeniedReason(job, operation, error, iam) };
   }
-  const verb = { DESCRIBE: 'describe', CREATE: 'create', DELETE: 'delete', TAG: 'tag' }[operation];
-  return { action: 'FAIL', reason: `Failed to ${verb} ${profile}: ${error.code}: ${error.message}` };
+  return { action: 'FAIL', reason: `Failed to ${VERBS[operation]} ${profile}: ${error.code}: ${error.message}` };
+}
+
+const VERBS: Record<Operation, string> = { DESCRIBE: 'describe', CREATE: 'create', DELETE: 'delete', TAG: 'tag' };
+
+/** EKS still rejects the pod execution role's trust policy after the window: the role is wrong, not new. */
+function trustPolicyReason(job: JobView, error: ClassifiedError, iam: IamContext): string {
+  const role = job.spec ? `its pod execution role ${job.spec.podExecutionRoleArn}` : 'its pod execution role';
+  return `Cannot create ${describeProfile(job)}: EKS rejects ${role} (${error.code}: ${error.message}), ` +
+    `still ${formatWindow(iam.windowMs)} after the request started, longer than IAM takes to propagate a new role. ` +
+    'The role\'s trust policy must allow sts:AssumeRole to the service principal eks-fargate-pods.amazonaws.com ' +
+    `(the EKS user guide adds the condition ArnLike aws:SourceArn arn:<partition>:eks:<region>:<account>:fargateprofile/${job.clusterName}/*). ` +
+    'A role defined in this app is checked for it at synth time; for an imported role, fix its trust policy, then deploy again.';
+}
+
+/** The handler role still lacks a permission after the window: name the action, the role and what to do. */
+export function accessDeniedReason(job: JobView, operation: Operation, error: ClassifiedError, iam: IamContext): string {
+  const role = iam.handlerRoleArn ? `the handler role ${iam.handlerRoleArn}` : 'the handler role (the execution role of this function)';
+  const action = error.action ?? 'a permission it needs (see the message)';
+  return `Failed to ${VERBS[operation]} ${describeProfile(job)}: ${role} is not allowed ${action} ` +
+    `(${error.code}: ${error.message}), still ${formatWindow(iam.windowMs)} after the request started, longer than IAM takes ` +
+    `to propagate the handler's policies. Grant ${error.action ?? 'it'} to ${iam.handlerRoleArn ?? 'the handler role'} ` +
+    '(this library grants every permission the handler needs, see README "Security"). If you changed the handler role\'s ' +
+    'policies, or the account applies an explicit deny, a service control policy or a permissions boundary, check that it allows this.';
+}
+
+/** "2 minutes", "90 s", "1.2 s": the IAM retry window as a message says it. */
+export function formatWindow(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return ms === 60_000 ? '1 minute' : `${ms / 60_000} minutes`;
+  return `${Number((ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1))} s`;
 }
 
 function describeProfile(job: JobView): string {

@@ -15,7 +15,7 @@ import {
 import { CanonicalSelector, canonicalSelectors, ProfileSpec, sortKeys } from './profile-model';
 import { compareKeys } from '../src/wire-contract';
 
-export type ErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'NAME_IN_USE' | 'IAM_PROPAGATION' | 'RETRYABLE' | 'FATAL';
+export type ErrorKind = 'NOT_FOUND' | 'CONFLICT' | 'NAME_IN_USE' | 'IAM_PROPAGATION' | 'ACCESS_DENIED' | 'RETRYABLE' | 'FATAL';
 
 /** Another profile whose CREATING/DELETING status makes EKS refuse ours for now. */
 export interface Blocker {
@@ -30,6 +30,8 @@ export interface ClassifiedError {
   readonly message: string;
   /** CONFLICT only, when the service message names the other profile. */
   readonly blocker?: Blocker;
+  /** ACCESS_DENIED only, when the service message names the action refused, e.g. `ec2:DescribeSubnets`. */
+  readonly action?: string;
 }
 
 export interface HealthIssue {
@@ -139,6 +141,13 @@ export class EksApi {
 const CONFLICT_PATTERN = /currently has Fargate profile ["']?([A-Za-z0-9_-]+)["']? in status ["']?([A-Z_]+)/i;
 const NAME_IN_USE_PATTERN = /already exists with this name/i;
 const IAM_PROPAGATION_PATTERN = /Misconfigured PodExecutionRole Trust Policy/i;
+// The caller (the handler role) lacks a permission. IAM's AccessDeniedException (HTTP 403):
+// "User: <arn> is not authorized to perform: <action> on resource: <arn> because ...". What EKS checks
+// on the caller's behalf, under another exception type: 'Missing permissions for "ec2:DescribeSubnets"'
+// (aws/aws-cdk#6074, #7614) and "... due to missing permissions for 'iam:GetRole'" (InvalidRequestException,
+// aws-controllers-k8s/community#1821, awsdocs/amazon-eks-user-guide#279).
+const NOT_AUTHORIZED_PATTERN = /is not authorized to perform:? ([A-Za-z0-9-]+:[A-Za-z0-9*]+)/;
+const MISSING_PERMISSION_PATTERN = /missing permissions? for ["'`]?([A-Za-z0-9-]+:[A-Za-z0-9*]+)/i;
 const RETRYABLE_CODES = new Set([
   'ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded',
   'ServerException', 'ServiceUnavailableException', 'InternalFailure', 'InternalServerError',
@@ -159,6 +168,12 @@ export function classifyError(e: unknown): ClassifiedError {
 
   if (name === 'ResourceNotFoundException' || name === 'NotFoundException') {
     return { kind: 'NOT_FOUND', code, message };
+  }
+  const missing = MISSING_PERMISSION_PATTERN.exec(message);
+  if (missing) return { kind: 'ACCESS_DENIED', code, message, action: missing[1] };
+  const notAuthorized = NOT_AUTHORIZED_PATTERN.exec(message);
+  if (name === 'AccessDeniedException' || (status === 403 && notAuthorized)) {
+    return { kind: 'ACCESS_DENIED', code, message, action: notAuthorized?.[1] };
   }
   if (NAME_IN_USE_PATTERN.test(message)) return { kind: 'NAME_IN_USE', code, message };
   const conflict = CONFLICT_PATTERN.exec(message);

@@ -11,7 +11,9 @@
 // for that reason is not a failure: onEvent returns normally and isComplete retries it
 // (idempotently, same clientRequestToken) until it goes through or the deadline passes
 // (Data.WaitDeadline, HANDLER_WAIT_TIMEOUT_MS after onEvent, rounded up; see timing.ts). The same
-// holds for the IAM trust-policy propagation error and for throttling/5xx (with backoff).
+// holds for throttling/5xx (with backoff), and, for HANDLER_IAM_RETRY_WINDOW_MS after the request
+// started, for IAM refusals: the pod execution role's trust policy rejected, or the handler role
+// denied a permission (both can be IAM propagation). After that window they fail with what to fix.
 //
 // The other modules: event.ts parses the event; profile-model.ts holds the canonical spec and its
 // comparisons; update.ts plans an Update (no-op, tags in place, replacement under a new name, or
@@ -21,8 +23,8 @@ import { EksApi } from './eks-api';
 import { HandlerEvent, InvalidEventError, parseEvent } from './event';
 import { absentJob, createName, Job, jobToComplete, presentJob } from './job';
 import { DecisionLog, logRejectedEvent } from './log';
-import { newProgress, reconcileOnce, reconcileUntilDone } from './reconcile';
-import { callBudget, invocationClock, LambdaContext, waitDeadline } from './timing';
+import { newProgress, reconcileOnce, reconcileUntilDone, RequestIam } from './reconcile';
+import { callBudget, invocationClock, LambdaContext, requestStartFromDeadline, Timing, waitDeadline } from './timing';
 import { jobForUpdate } from './update';
 
 export type { LambdaContext } from './timing';
@@ -40,8 +42,10 @@ export interface IsCompleteResponse {
 export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promise<OnEventResponse> {
   const clock = invocationClock(context);
   const event = parse('onEvent', rawEvent);
-  const data = { WaitDeadline: String(waitDeadline(Date.now(), clock.timing.waitTimeoutMs)) };
+  const startedAt = Date.now();
+  const data = { WaitDeadline: String(waitDeadline(startedAt, clock.timing.waitTimeoutMs)) };
   const api = EksApi.create({ callBudgetMs: callBudget(clock) });
+  const request = requestIam(startedAt, clock.timing);
 
   let job: Job;
   switch (event.requestType) {
@@ -53,7 +57,7 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
       job = absentJob(event, true);
       break;
     case 'Update': {
-      const update = await jobForUpdate(api, event, clock);
+      const update = await jobForUpdate(api, event, clock, request);
       if (update === 'NO_OP') return { PhysicalResourceId: event.physicalResourceId, Data: data };
       job = update;
       break;
@@ -61,7 +65,7 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
   }
 
   // One pass only: start the change. Waiting (and retrying what was deferred) is isComplete's job.
-  await reconcileOnce(api, job, newProgress(), DecisionLog.forEvent('onEvent', event, job.profileName));
+  await reconcileOnce(api, job, newProgress(), DecisionLog.forEvent('onEvent', event, job.profileName), request);
   return { PhysicalResourceId: job.profileName, Data: data };
 }
 
@@ -73,9 +77,16 @@ export async function isComplete(rawEvent: unknown, context?: LambdaContext): Pr
   const job = jobToComplete(event);
   const log = DecisionLog.forEvent('isComplete', event, job.profileName);
 
-  const outcome = await reconcileUntilDone(api, job, log, clock, event.waitDeadline);
+  const startedAt = requestStartFromDeadline(event.waitDeadline, clock.timing.waitTimeoutMs, Date.now());
+  const outcome = await reconcileUntilDone(api, job, log, clock, event.waitDeadline, requestIam(startedAt, clock.timing));
   if (!outcome.done) return { IsComplete: false };
   return outcome.arn && job.desired === 'PRESENT' ? { IsComplete: true, Data: { Arn: outcome.arn } } : { IsComplete: true };
+}
+
+/** The request's IAM context; the handler role's ARN comes from the construct (HANDLER_ROLE_ARN). */
+function requestIam(startedAt: number | undefined, timing: Timing): RequestIam {
+  const handlerRoleArn = process.env.HANDLER_ROLE_ARN || undefined;
+  return { startedAt, windowMs: timing.iamRetryWindowMs, handlerRoleArn };
 }
 
 function parse(handler: 'onEvent' | 'isComplete', rawEvent: unknown): HandlerEvent {

@@ -1,13 +1,31 @@
 // The reconcile loop for one job, Kubernetes-controller style: observe (describe the profile),
 // decide (decide.ts, pure), act (create, delete or tag). An act's EKS error goes back through the
 // decision (wait, done or fail). onEvent runs one pass to start the change; isComplete runs passes
-// until the job is done, the wait deadline passes, or the invocation runs low on time.
-import { CallFailure, Decision, DecisionAfterError, decide, decideAfterError, JobView, Observation, Operation, Wait, WaitReason } from './decide';
+// until the job is done, the wait deadline passes, or the invocation runs low on time. Each decision
+// is told whether IAM may still be settling (RequestIam), which only time changes.
+import {
+  CallFailure, Decision, DecisionAfterError, decide, decideAfterError, IamContext, JobView, Observation, Operation, Wait, WaitReason,
+} from './decide';
 import { Blocker, classifyError, EksApi, EksCallError, ObservedProfile } from './eks-api';
 import type { AbsentJob, Job, PresentJob } from './job';
 import { DecisionLog } from './log';
 import { hasTagChanges, profileSatisfiesSpec, tagChanges } from './profile-model';
-import { backoffMs, canWait, InvocationClock, sleep } from './timing';
+import { backoffMs, canWait, iamMaySettle, InvocationClock, sleep } from './timing';
+
+/** What the loop knows of the request besides its job: when it started, and the handler's role. */
+export interface RequestIam {
+  /** Epoch ms; undefined when unknown (see timing.ts, requestStartFromDeadline). */
+  readonly startedAt?: number;
+  /** HANDLER_IAM_RETRY_WINDOW_MS. */
+  readonly windowMs: number;
+  /** HANDLER_ROLE_ARN, set by the construct. */
+  readonly handlerRoleArn?: string;
+}
+
+/** What a decision made now is told about IAM. */
+export function iamContext(request: RequestIam, now = Date.now()): IamContext {
+  return { settling: iamMaySettle(request.startedAt, request.windowMs, now), windowMs: request.windowMs, handlerRoleArn: request.handlerRoleArn };
+}
 
 /** What the loop has seen so far, for the timeout message. */
 export interface Progress {
@@ -29,8 +47,17 @@ export function newProgress(): Progress {
 }
 
 /** One observe-decide-act pass. Throws (with a reason fit for CloudFormation) when the resource must fail. */
-export function reconcileOnce(api: EksApi, job: Job, progress: Progress, log: DecisionLog): Promise<Outcome> {
-  return job.desired === 'PRESENT' ? reconcilePresent(api, job, progress, log) : reconcileAbsent(api, job, progress, log);
+export function reconcileOnce(api: EksApi, job: Job, progress: Progress, log: DecisionLog, request: RequestIam): Promise<Outcome> {
+  const pass = { api, progress, log, request };
+  return job.desired === 'PRESENT' ? reconcilePresent(pass, job) : reconcileAbsent(pass, job);
+}
+
+/** What one pass works with. */
+interface Pass {
+  readonly api: EksApi;
+  readonly progress: Progress;
+  readonly log: DecisionLog;
+  readonly request: RequestIam;
 }
 
 /**
@@ -39,11 +66,11 @@ export function reconcileOnce(api: EksApi, job: Job, progress: Progress, log: De
  * Throws when a pass fails the resource, or with {@link timeoutMessage} once `waitDeadline` has passed.
  */
 export async function reconcileUntilDone(
-  api: EksApi, job: Job, log: DecisionLog, clock: InvocationClock, waitDeadline: number | undefined,
+  api: EksApi, job: Job, log: DecisionLog, clock: InvocationClock, waitDeadline: number | undefined, request: RequestIam,
 ): Promise<Outcome> {
   const progress = newProgress();
   for (;;) {
-    const outcome = await reconcileOnce(api, job, progress, log);
+    const outcome = await reconcileOnce(api, job, progress, log, request);
     // Measured from the end of the pass, so the service never sees two describes closer than the interval.
     const checkedAt = Date.now();
     if (outcome.done) {
@@ -68,38 +95,41 @@ export async function reconcileUntilDone(
   }
 }
 
-async function reconcilePresent(api: EksApi, job: PresentJob, progress: Progress, log: DecisionLog): Promise<Outcome> {
+async function reconcilePresent(pass: Pass, job: PresentJob): Promise<Outcome> {
+  const { api, progress, log } = pass;
   const { observed, profile } = await observe(api, job, progress);
-  const decision = decide(job, observed);
+  const decision = decide(job, observed, iamContext(pass.request));
   logDecision(log, decision, observed);
   switch (decision.action) {
     case 'CREATE':
-      return act(job, progress, log, 'CREATE', async () => {
+      return act(pass, job, 'CREATE', async () => {
         const created = await api.createProfile(job.spec, job.profileName, job.clientRequestToken);
         progress.lastStatus = created.status;
         progress.createDeferred = false;
       });
     case 'SYNC_TAGS':
       // decide() syncs tags only of a profile it was shown, so `profile` is set.
-      return syncTags(api, job, profile!, progress, log);
+      return syncTags(pass, job, profile!);
     default:
       return settle(decision, progress, profile?.arn || undefined);
   }
 }
 
-async function reconcileAbsent(api: EksApi, job: AbsentJob, progress: Progress, log: DecisionLog): Promise<Outcome> {
+async function reconcileAbsent(pass: Pass, job: AbsentJob): Promise<Outcome> {
+  const { api, progress, log } = pass;
   const { observed, profile } = await observe(api, job, progress);
-  const decision = decide(job, observed);
+  const decision = decide(job, observed, iamContext(pass.request));
   logDecision(log, decision, observed);
   if (decision.action !== 'DELETE') return settle(decision, progress, profile?.arn || undefined);
-  return act(job, progress, log, 'DELETE', async () => {
+  return act(pass, job, 'DELETE', async () => {
     await api.deleteProfile(job.clusterName, job.profileName);
     progress.lastStatus = 'DELETING';
   });
 }
 
-async function syncTags(api: EksApi, job: PresentJob, profile: ObservedProfile, progress: Progress, log: DecisionLog): Promise<Outcome> {
-  const outcome = await act(job, progress, log, 'TAG', async () => {
+async function syncTags(pass: Pass, job: PresentJob, profile: ObservedProfile): Promise<Outcome> {
+  const { api, log } = pass;
+  const outcome = await act(pass, job, 'TAG', async () => {
     const changes = tagChanges(job.spec.tags, profile.tags, job.previouslyManagedTags);
     if (changes.remove.length > 0) await api.untagResource(profile.arn, changes.remove);
     if (Object.keys(changes.set).length > 0) await api.tagResource(profile.arn, changes.set);
@@ -130,7 +160,7 @@ function compare(job: Job, profile: ObservedProfile): Observation {
 }
 
 /** Runs the action; an EKS error goes back through the decision (wait, done or fail). */
-async function act(job: JobView, progress: Progress, log: DecisionLog, operation: Operation, call: () => Promise<void>): Promise<Outcome> {
+async function act({ progress, log, request }: Pass, job: JobView, operation: Operation, call: () => Promise<void>): Promise<Outcome> {
   try {
     await call();
     progress.waitReason = undefined;
@@ -140,7 +170,7 @@ async function act(job: JobView, progress: Progress, log: DecisionLog, operation
     return { done: false, reason: 'ACTED' };
   } catch (e) {
     const failure = callFailure(operation, e);
-    const decision = decideAfterError(job, failure);
+    const decision = decideAfterError(job, failure, iamContext(request));
     logDecision(log, decision, { kind: 'ERROR', ...failure }, operation);
     if (operation === 'CREATE' && decision.action === 'WAIT') progress.createDeferred = true;
     return settle(decision, progress);
@@ -188,6 +218,10 @@ export function timeoutMessage(job: JobView, progress: Progress): string {
     case 'IAM_PROPAGATION':
       why = `, the pod execution role's trust policy was still rejected (${progress.detail}). ` +
         'Check that the role trusts the eks-fargate-pods.amazonaws.com service principal';
+      break;
+    case 'ACCESS_DENIED':
+      why = `, the handler role was still refused a permission (${progress.detail}). ` +
+        'Check that the handler role has it, and that no explicit deny, service control policy or permissions boundary blocks it';
       break;
     case 'RETRYABLE':
       why = `, last error: ${progress.detail}`;

@@ -10,6 +10,12 @@ export interface Timing {
   readonly waitTimeoutMs: number;
   /** Base of the backoff for throttling/5xx beyond the SDK's own retries. */
   readonly retryBaseMs: number;
+  /**
+   * How long after the request started an IAM refusal is retried as IAM propagation: the handler role
+   * denied a permission, or the pod execution role's trust policy rejected. Terraform's AWS provider
+   * retries both for 2 minutes (internal/service/eks/fargate_profile.go). See {@link iamMaySettle}.
+   */
+  readonly iamRetryWindowMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -17,6 +23,7 @@ export const DEFAULT_TIMING: Timing = {
   safetyMarginMs: 15_000,
   waitTimeoutMs: 3_300_000,
   retryBaseMs: 1_000,
+  iamRetryWindowMs: 120_000,
 };
 
 export function readTiming(env: NodeJS.ProcessEnv = process.env): Timing {
@@ -25,6 +32,7 @@ export function readTiming(env: NodeJS.ProcessEnv = process.env): Timing {
     safetyMarginMs: readMs(env.HANDLER_SAFETY_MARGIN_MS, DEFAULT_TIMING.safetyMarginMs),
     waitTimeoutMs: readMs(env.HANDLER_WAIT_TIMEOUT_MS, DEFAULT_TIMING.waitTimeoutMs),
     retryBaseMs: readMs(env.HANDLER_RETRY_BASE_MS, DEFAULT_TIMING.retryBaseMs),
+    iamRetryWindowMs: readMs(env.HANDLER_IAM_RETRY_WINDOW_MS, DEFAULT_TIMING.iamRetryWindowMs),
   };
 }
 
@@ -42,6 +50,27 @@ function readMs(value: string | undefined, fallback: number): number {
 export function waitDeadline(now: number, waitTimeoutMs: number): number {
   const step = Math.max(1, Math.round(waitTimeoutMs / 55));
   return Math.ceil((now + waitTimeoutMs) / step) * step;
+}
+
+/**
+ * When the request started, as isComplete knows it: onEvent wrote the deadline = start +
+ * `waitTimeoutMs`, rounded up by at most one step, so this is the start or up to a step later (a minute
+ * by default). Never later than `now`; undefined without a deadline.
+ */
+export function requestStartFromDeadline(deadline: number | undefined, waitTimeoutMs: number, now: number): number | undefined {
+  return deadline === undefined ? undefined : Math.min(now, deadline - waitTimeoutMs);
+}
+
+/**
+ * Whether an IAM refusal may still be propagation. What the request needs from IAM exists before it
+ * starts: CloudFormation creates or updates the handler role's policies and a pod execution role of
+ * the stack before the profile that depends on them, and an imported role existed before the
+ * deployment. So the request's start is when the role and the policies were first seen, at the latest,
+ * and the window runs from there. An unknown start (no WaitDeadline in the event) counts as open, like
+ * the deadline it stands for.
+ */
+export function iamMaySettle(requestStartedAt: number | undefined, iamRetryWindowMs: number, now: number): boolean {
+  return requestStartedAt === undefined || now - requestStartedAt < iamRetryWindowMs;
 }
 
 /** Exponential backoff, capped at 32x the base, with jitter in [half, full] so retries spread out. */

@@ -3,12 +3,14 @@
 // deletes the old one with a Delete event), or impossible (rejected before anything is touched).
 // planUpdate and isRollbackInPlace are pure; jobForUpdate adds the one describe they need and
 // turns the plan into the job onEvent starts.
+import { accessDeniedReason } from './decide';
 import { EksApi, EksCallError, ObservedProfile } from './eks-api';
 import type { UpdateRequest } from './event';
 import { PresentJob, presentJob } from './job';
 import { DecisionLog } from './log';
 import { generateProfileName } from './naming';
 import { immutableChanges, ProfileShape, ProfileSpec, profileSatisfiesSpec, tagsEqual } from './profile-model';
+import { iamContext, RequestIam } from './reconcile';
 import { backoffMs, canWait, InvocationClock, sleep } from './timing';
 
 export type UpdatePlan =
@@ -76,10 +78,10 @@ const ATTEMPTS_WITHOUT_CLOCK = 3;
  * The job an Update starts: tags in place on the existing profile, or a replacement under its new
  * name; 'NO_OP' when nothing changes. Throws when the update is rejected or cannot be planned.
  */
-export async function jobForUpdate(api: EksApi, event: UpdateRequest, clock: InvocationClock): Promise<PresentJob | 'NO_OP'> {
+export async function jobForUpdate(api: EksApi, event: UpdateRequest, clock: InvocationClock, request: RequestIam): Promise<PresentJob | 'NO_OP'> {
   const currentName = event.physicalResourceId;
   // The plan compares old and new properties; the live profile decides only for rollbacks (isRollbackInPlace).
-  const existing = await describeForPlan(api, event, clock);
+  const existing = await describeForPlan(api, event, clock, request);
   const oldSpec = event.oldSpec ?? oldSpecFromProfile(event, existing);
   const rollback = isRollbackInPlace(existing, oldSpec, event.spec);
   const plan = planUpdate(oldSpec, event.spec, currentName, generateProfileName(event.logicalResourceId, event.requestId), rollback);
@@ -105,18 +107,24 @@ export async function jobForUpdate(api: EksApi, event: UpdateRequest, clock: Inv
 /**
  * The profile as it is, for planning. Throttling and 5xx are retried with the reconcile loop's
  * backoff, while the invocation has time, because guessing would be worse: a plan without the
- * profile could replace or reject where it already matches.
+ * profile could replace or reject where it already matches. So is a refused permission while IAM
+ * may settle; after that, the failure says which permission to grant.
  */
-async function describeForPlan(api: EksApi, event: UpdateRequest, clock: InvocationClock): Promise<ObservedProfile | undefined> {
+async function describeForPlan(api: EksApi, event: UpdateRequest, clock: InvocationClock, request: RequestIam): Promise<ObservedProfile | undefined> {
   const name = event.physicalResourceId;
   for (let attempt = 0; ; attempt++) {
     try {
       return await api.describe(event.clusterName, name);
     } catch (e) {
       const error = e instanceof EksCallError ? e.error : undefined;
+      const iam = iamContext(request);
+      if (error?.kind === 'ACCESS_DENIED' && !iam.settling) {
+        throw new Error(`${accessDeniedReason({ desired: 'PRESENT', clusterName: event.clusterName, profileName: name }, 'DESCRIBE', error, iam)} ` +
+          'Nothing was changed; retry the update.');
+      }
       const delay = backoffMs(attempt, clock.timing.retryBaseMs);
       const timeLeft = clock.remaining ? canWait(clock, delay) : attempt < ATTEMPTS_WITHOUT_CLOCK - 1;
-      if (error?.kind !== 'RETRYABLE' || !timeLeft) {
+      if ((error?.kind !== 'RETRYABLE' && error?.kind !== 'ACCESS_DENIED') || !timeLeft) {
         const cause = error ? `${error.code}: ${error.message}` : String(e);
         throw new Error(`Cannot plan the update of Fargate profile "${name}" on cluster "${event.clusterName}": ` +
           `describing it failed (${cause}). Nothing was changed; retry the update.`);

@@ -1,4 +1,4 @@
-import { Decision, decide, decideAfterError, formatHealth, JobView, Observation, Operation } from '../../lambda/decide';
+import { Decision, decide, decideAfterError, formatHealth, formatWindow, IamContext, JobView, Observation, Operation } from '../../lambda/decide';
 import type { ClassifiedError } from '../../lambda/eks-api';
 import type { Desired } from '../../lambda/job';
 
@@ -14,6 +14,13 @@ function failed(operation: Operation, kind: ClassifiedError['kind'], extra: Part
 }
 
 const blocker = { profileName: 'other', status: 'DELETING' };
+
+const HANDLER_ROLE = 'arn:aws:iam::123456789012:role/Stack-HandlerRole-ABC';
+const POD_ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
+/** Within HANDLER_IAM_RETRY_WINDOW_MS of the request's start: IAM refusals may be propagation. */
+const SETTLING: IamContext = { settling: true, windowMs: 120_000, handlerRoleArn: HANDLER_ROLE };
+/** After the window: an IAM refusal is a real one. */
+const SETTLED: IamContext = { settling: false, windowMs: 120_000, handlerRoleArn: HANDLER_ROLE };
 
 // desired, observed, expected decision (partial match)
 const rows: Array<[string, Desired, Observation, Partial<Decision> & { action: Decision['action'] }]> = [
@@ -73,13 +80,19 @@ const rows: Array<[string, Desired, Observation, Partial<Decision> & { action: D
 ];
 
 test.each(rows)('%s', (_name, desired, observed, expected) => {
-  expect(decide(job(desired), observed)).toMatchObject(expected);
+  expect(decide(job(desired), observed, SETTLING)).toMatchObject(expected);
 });
+
+// Only IAM refusals depend on the window; every other row decides the same after it.
+test.each(rows.filter(([, , o]) => !(o.kind === 'ERROR' && (o.error.kind === 'IAM_PROPAGATION' || o.error.kind === 'ACCESS_DENIED'))))(
+  'the IAM window does not change: %s', (_name, desired, observed) => {
+    expect(decide(job(desired), observed, SETTLED)).toEqual(decide(job(desired), observed, SETTLING));
+  });
 
 // After a failed call decide() delegates to decideAfterError(), whose type admits only WAIT, DONE or FAIL.
 test.each(rows.filter(([, , observed]) => observed.kind === 'ERROR'))('after an error, %s', (_name, desired, observed, expected) => {
   if (observed.kind !== 'ERROR') throw new Error('filtered to errors');
-  expect(decideAfterError(job(desired), observed)).toMatchObject(expected);
+  expect(decideAfterError(job(desired), observed, SETTLING)).toMatchObject(expected);
 });
 
 describe('a new delete request (onEvent) retries DELETE_FAILED once', () => {
@@ -89,7 +102,69 @@ describe('a new delete request (onEvent) retries DELETE_FAILED once', () => {
     ['absent / DELETING -> wait', 'ABSENT', found('DELETING'), 'WAIT'],
     ['present / DELETE_FAILED -> still fail (not a delete)', 'PRESENT', found('DELETE_FAILED'), 'FAIL'],
   ])('%s', (_name, desired, observed, action) => {
-    expect(decide(job(desired, { retryFailedDelete: true }), observed).action).toBe(action);
+    expect(decide(job(desired, { retryFailedDelete: true }), observed, SETTLING).action).toBe(action);
+  });
+});
+
+const TRUST_MESSAGE = 'Misconfigured PodExecutionRole Trust Policy; Please add the eks-fargate-pods.amazonaws.com Service Principal';
+const trustRejected = (operation: Operation) =>
+  failed(operation, 'IAM_PROPAGATION', { code: 'InvalidParameterException', message: TRUST_MESSAGE });
+const denied = (operation: Operation, action = 'eks:CreateFargateProfile') => failed(operation, 'ACCESS_DENIED', {
+  code: 'AccessDeniedException',
+  message: `User: ${HANDLER_ROLE}/fn is not authorized to perform: ${action} on resource: arn:aws:eks:us-east-1:123456789012:cluster/demo`,
+  action,
+});
+
+describe('IAM refusals: waited on while IAM may settle, then failed with what to fix', () => {
+  test.each<[string, Desired, Observation, IamContext, Partial<Decision> & { action: Decision['action'] }]>([
+    ['create: trust rejected, IAM settling -> wait', 'PRESENT', trustRejected('CREATE'), SETTLING, { action: 'WAIT', reason: 'IAM_PROPAGATION' }],
+    ['create: trust rejected after the window -> fail', 'PRESENT', trustRejected('CREATE'), SETTLED, { action: 'FAIL' }],
+    ['delete: trust rejected (never expected) -> fail even while settling', 'ABSENT', trustRejected('DELETE'), SETTLING, { action: 'FAIL' }],
+    ['tag: trust rejected (never expected) -> fail even while settling', 'PRESENT', trustRejected('TAG'), SETTLING, { action: 'FAIL' }],
+    ['create: permission denied, IAM settling -> wait', 'PRESENT', denied('CREATE'), SETTLING, { action: 'WAIT', reason: 'ACCESS_DENIED' }],
+    ['create: permission denied after the window -> fail', 'PRESENT', denied('CREATE'), SETTLED, { action: 'FAIL' }],
+    ['create: an EC2 lookup denied, IAM settling -> wait', 'PRESENT', denied('CREATE', 'ec2:DescribeSubnets'), SETTLING, { action: 'WAIT', reason: 'ACCESS_DENIED' }],
+    ['describe (creating): denied, settling -> wait', 'PRESENT', denied('DESCRIBE', 'eks:DescribeFargateProfile'), SETTLING, { action: 'WAIT', reason: 'ACCESS_DENIED' }],
+    ['describe (creating): denied after the window -> fail', 'PRESENT', denied('DESCRIBE', 'eks:DescribeFargateProfile'), SETTLED, { action: 'FAIL' }],
+    ['describe (deleting): denied, settling -> wait', 'ABSENT', denied('DESCRIBE', 'eks:DescribeFargateProfile'), SETTLING, { action: 'WAIT', reason: 'ACCESS_DENIED' }],
+    ['delete: denied, settling -> wait', 'ABSENT', denied('DELETE', 'eks:DeleteFargateProfile'), SETTLING, { action: 'WAIT', reason: 'ACCESS_DENIED' }],
+    ['delete: denied after the window -> fail, not done', 'ABSENT', denied('DELETE', 'eks:DeleteFargateProfile'), SETTLED, { action: 'FAIL' }],
+    ['tag: denied, settling -> wait', 'PRESENT', denied('TAG', 'eks:TagResource'), SETTLING, { action: 'WAIT', reason: 'ACCESS_DENIED' }],
+    ['tag: denied after the window -> fail', 'PRESENT', denied('TAG', 'eks:TagResource'), SETTLED, { action: 'FAIL' }],
+  ])('%s', (_name, desired, observed, iam, expected) => {
+    expect(decide(job(desired), observed, iam)).toMatchObject(expected);
+  });
+
+  test('a permission still denied after the window names the action, the handler role, how long, and what to check', () => {
+    const decision = decide(job('PRESENT'), denied('CREATE', 'ec2:DescribeSubnets'), SETTLED);
+    expect(decision.action === 'FAIL' && decision.reason).toBe(
+      `Failed to create Fargate profile "web" on cluster "demo": the handler role ${HANDLER_ROLE} is not allowed ec2:DescribeSubnets ` +
+      `(AccessDeniedException: User: ${HANDLER_ROLE}/fn is not authorized to perform: ec2:DescribeSubnets on resource: ` +
+      'arn:aws:eks:us-east-1:123456789012:cluster/demo), still 2 minutes after the request started, longer than IAM takes to propagate ' +
+      `the handler's policies. Grant ec2:DescribeSubnets to ${HANDLER_ROLE} (this library grants every permission the handler needs, ` +
+      'see README "Security"). If you changed the handler role\'s policies, or the account applies an explicit deny, a service control ' +
+      'policy or a permissions boundary, check that it allows this.');
+  });
+
+  test('without the action in the message or the role in the environment, the failure still says what to do', () => {
+    const observed = failed('DELETE', 'ACCESS_DENIED', { code: 'AccessDeniedException', message: 'Access denied' });
+    const decision = decide(job('ABSENT'), observed, { settling: false, windowMs: 300 });
+    expect(decision.action === 'FAIL' && decision.reason).toMatch(
+      /^Failed to delete Fargate profile "web" on cluster "demo": the handler role \(the execution role of this function\) is not allowed a permission it needs \(see the message\) \(AccessDeniedException: Access denied\), still 0.3 s after the request started.* Grant it to the handler role /);
+  });
+
+  test('a trust policy still rejected after the window names the role, quotes the service, and says which principal to add', () => {
+    const decision = decide(job('PRESENT', { spec: { podExecutionRoleArn: POD_ROLE } }), trustRejected('CREATE'), SETTLED);
+    expect(decision.action === 'FAIL' && decision.reason).toBe(
+      `Cannot create Fargate profile "web" on cluster "demo": EKS rejects its pod execution role ${POD_ROLE} ` +
+      `(InvalidParameterException: ${TRUST_MESSAGE}), still 2 minutes after the request started, longer than IAM takes to propagate ` +
+      'a new role. The role\'s trust policy must allow sts:AssumeRole to the service principal eks-fargate-pods.amazonaws.com ' +
+      '(the EKS user guide adds the condition ArnLike aws:SourceArn arn:<partition>:eks:<region>:<account>:fargateprofile/demo/*). ' +
+      'A role defined in this app is checked for it at synth time; for an imported role, fix its trust policy, then deploy again.');
+  });
+
+  test.each([[120_000, '2 minutes'], [60_000, '1 minute'], [90_000, '90 s'], [1_200, '1.2 s'], [300, '0.3 s']])('window %d ms reads "%s"', (ms, text) => {
+    expect(formatWindow(ms)).toBe(text);
   });
 });
 
@@ -100,7 +175,7 @@ describe('failure reasons', () => {
         { code: 'PodExecutionRoleAlreadyInUse', message: 'role in use', resourceIds: ['arn:role/a', 'arn:role/b'] },
         { code: 'InternalFailure', message: 'boom' },
       ],
-    }));
+    }), SETTLED);
     expect(decision).toEqual({
       action: 'FAIL',
       reason: 'Fargate profile "web" on cluster "demo" failed to create (status CREATE_FAILED): ' +
@@ -109,12 +184,12 @@ describe('failure reasons', () => {
   });
 
   test('DELETE_FAILED names the health issues', () => {
-    const decision = decide(job('ABSENT'), found('DELETE_FAILED', { healthIssues: [{ code: 'AccessDenied', message: 'no' }] }));
+    const decision = decide(job('ABSENT'), found('DELETE_FAILED', { healthIssues: [{ code: 'AccessDenied', message: 'no' }] }), SETTLED);
     expect(decision).toEqual({ action: 'FAIL', reason: 'Fargate profile "web" on cluster "demo" failed to delete (status DELETE_FAILED): AccessDenied: no' });
   });
 
   test('a foreign profile under our name is not deleted, and the log says why', () => {
-    const decision = decide(job('ABSENT'), found('ACTIVE', { matchesSpec: false }));
+    const decision = decide(job('ABSENT'), found('ACTIVE', { matchesSpec: false }), SETTLED);
     expect(decision).toEqual({
       action: 'DONE',
       note: 'Fargate profile "web" on cluster "demo" has a different pod execution role, selectors or subnets than this resource, ' +
@@ -123,17 +198,17 @@ describe('failure reasons', () => {
   });
 
   test('a foreign profile under our name says it is left untouched and what to do', () => {
-    const decision = decide(job('PRESENT'), found('ACTIVE', { matchesSpec: false }));
+    const decision = decide(job('PRESENT'), found('ACTIVE', { matchesSpec: false }), SETTLED);
     expect(decision.action === 'FAIL' && decision.reason).toMatch(/was not created by this resource and is left untouched\. Choose a different FargateProfileName/);
   });
 
   test('a call error names the operation and the service error', () => {
-    const decision = decide(job('PRESENT'), failed('CREATE', 'FATAL', { code: 'InvalidParameterException', message: 'subnet is public' }));
+    const decision = decide(job('PRESENT'), failed('CREATE', 'FATAL', { code: 'InvalidParameterException', message: 'subnet is public' }), SETTLED);
     expect(decision).toEqual({ action: 'FAIL', reason: 'Failed to create Fargate profile "web" on cluster "demo": InvalidParameterException: subnet is public' });
   });
 
   test('missing cluster on create says to check ClusterName', () => {
-    const decision = decide(job('PRESENT'), failed('CREATE', 'NOT_FOUND', { message: 'No cluster found for name: demo.' }));
+    const decision = decide(job('PRESENT'), failed('CREATE', 'NOT_FOUND', { message: 'No cluster found for name: demo.' }), SETTLED);
     expect(decision.action === 'FAIL' && decision.reason).toMatch(/the cluster was not found \(No cluster found for name: demo\.\)\. Check ClusterName/);
   });
 

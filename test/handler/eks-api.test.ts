@@ -1,5 +1,6 @@
 // Narrow classification tests: the real SDK exception classes, delivered through aws-sdk-client-mock.
 import {
+  AccessDeniedException,
   BadRequestException,
   CreateFargateProfileCommand,
   DeleteFargateProfileCommand,
@@ -65,6 +66,39 @@ test.each(rows)('%s -> %s', (_name, error, kind, ...blocker) => {
   expect(classified.kind).toBe(kind);
   expect(classified.blocker).toEqual(blocker[0]);
   expect(typeof classified.message).toBe('string');
+});
+
+const ROLE_SESSION = 'arn:aws:sts::123456789012:assumed-role/Stack-HandlerRole-ABC/Stack-OnEventHandler';
+const notAuthorized = (action: string, resource: string) =>
+  `User: ${ROLE_SESSION} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+
+// The handler role lacks a permission: the kind, and the action the message names (undefined when it names none).
+const denials: Array<[string, unknown, string | undefined]> = [
+  ['IAM denies the EKS call', new AccessDeniedException({
+    message: notAuthorized('eks:CreateFargateProfile', 'arn:aws:eks:us-east-1:123456789012:cluster/demo'), ...meta(403),
+  }), 'eks:CreateFargateProfile'],
+  ['IAM denies passing the pod execution role', new AccessDeniedException({
+    message: notAuthorized('iam:PassRole', 'arn:aws:iam::123456789012:role/pod'), ...meta(403),
+  }), 'iam:PassRole'],
+  ['EKS\'s subnet lookup with the caller\'s permissions (aws/aws-cdk#7614)', new InvalidParameterException({
+    message: 'Missing permissions for "ec2:DescribeSubnets"', ...meta(400),
+  }), 'ec2:DescribeSubnets'],
+  ['EKS\'s service-linked role check (aws-controllers-k8s/community#1821)', new InvalidRequestException({
+    message: 'Failed to validate if SLR: AWSServiceRoleForAmazonEKSForFargate already exists due to missing permissions for \'iam:GetRole\'', ...meta(400),
+  }), 'iam:GetRole'],
+  ['a denial in words we do not know', new AccessDeniedException({ message: 'Access denied', ...meta(403) }), undefined],
+  ['an unmodelled 403 that says who was refused what', Object.assign(new Error(notAuthorized('eks:TagResource', 'arn')), {
+    name: 'SomethingNew', ...meta(403),
+  }), 'eks:TagResource'],
+];
+
+test.each(denials)('%s -> ACCESS_DENIED naming %s', (_name, error, action) => {
+  expect(classifyError(error)).toMatchObject({ kind: 'ACCESS_DENIED', action });
+});
+
+test('a 403 that is not a denial (bad credentials) is not taken for IAM propagation', () => {
+  const error = Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException', ...meta(403) });
+  expect(classifyError(error)).toMatchObject({ kind: 'FATAL', code: 'UnrecognizedClientException' });
 });
 
 describe('EksApi over a mocked client', () => {

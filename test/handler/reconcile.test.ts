@@ -22,6 +22,13 @@ test.each<[string, Desired, Partial<Progress>, string]>([
     'to be deleted: last status CREATING, waiting for it to finish CREATING before deleting it.'],
   ['delete blocked', 'ABSENT', { lastStatus: 'ACTIVE', waitReason: 'CONFLICT', blocker: { profileName: 'y', status: 'DELETING' } },
     'to be deleted: last status ACTIVE, blocked by profile "y" in DELETING.'],
+  ['IAM window longer than the deadline: trust policy', 'PRESENT',
+    { lastStatus: 'NOT_FOUND', createDeferred: true, waitReason: 'IAM_PROPAGATION', detail: 'Misconfigured PodExecutionRole Trust Policy' },
+    'the pod execution role\'s trust policy was still rejected (Misconfigured PodExecutionRole Trust Policy). Check that the role trusts the eks-fargate-pods.amazonaws.com service principal.'],
+  ['IAM window longer than the deadline: a permission', 'ABSENT',
+    { lastStatus: 'ACTIVE', waitReason: 'ACCESS_DENIED', detail: 'AccessDeniedException: User: x is not authorized to perform: eks:DeleteFargateProfile' },
+    'to be deleted: last status ACTIVE, the handler role was still refused a permission (AccessDeniedException: User: x is not authorized to perform: ' +
+    'eks:DeleteFargateProfile). Check that the handler role has it, and that no explicit deny, service control policy or permissions boundary blocks it.'],
 ])('%s', (_name, desired, p, expected) => {
   const message = timeoutMessage(job(desired), progress(p));
   expect(message.startsWith('Timed out waiting for Fargate profile "web" on cluster "demo" to ')).toBe(true);
