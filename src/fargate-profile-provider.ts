@@ -19,9 +19,23 @@ export { FARGATE_PODS_PRINCIPAL, fargateProfileArnPattern } from './default-pod-
 /** Where the bundle lives; resolves from src/ (ts-jest) and from lib/ (compiled). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'fargate-profile-handler');
 
-// EKS creates this service-linked role on the first CreateFargateProfile in an account.
+// EKS creates this service-linked role on the first CreateFargateProfile in an account. It trusts
+// eks-fargate.amazonaws.com (EKS user guide, "Using roles for Amazon EKS Fargate profiles").
 const FARGATE_SERVICE = 'eks-fargate.amazonaws.com';
 const FARGATE_SERVICE_LINKED_ROLE = `aws-service-role/${FARGATE_SERVICE}/AWSServiceRoleForAmazonEKSForFargate`;
+
+/**
+ * What CreateFargateProfile checks with the caller's permissions on the caller's behalf: it looks up
+ * the subnets and their route tables, and refuses with `Missing permissions for "ec2:DescribeSubnets"`
+ * otherwise (aws/aws-cdk#6074, #7614, fixed by #7706; aws-cdk-lib's aws-eks creation role grants both
+ * on "*"). The Service Authorization Reference for EC2 lists no resource type and no condition key for
+ * either action, so `Resource: "*"` is the only form, and no condition is documented to hold on this path.
+ */
+export const EC2_LOOKUP_ACTIONS = ['ec2:DescribeRouteTables', 'ec2:DescribeSubnets'];
+/** Names the statement in the template. */
+export const EC2_LOOKUP_SID = 'SubnetLookupsOfCreateFargateProfile';
+/** The handler role's ARN, for failure messages (lambda/decide.ts). */
+export const HANDLER_ROLE_ARN_ENV = 'HANDLER_ROLE_ARN';
 
 /** Timing of the Provider framework (see the wire contract in README). */
 export const ON_EVENT_TIMEOUT = Duration.minutes(2);
@@ -79,6 +93,7 @@ export class FargateProfileProvider extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       role: this.handlerRole,
       logGroup: handlerLogs,
+      environment: { [HANDLER_ROLE_ARN_ENV]: this.handlerRole.roleArn },
     };
     const onEvent = new lambda.Function(this, 'OnEventHandler', {
       ...handlerProps,
@@ -119,7 +134,14 @@ export class FargateProfileProvider extends Construct {
     });
     this.serviceToken = provider.serviceToken;
     // cdk-nag: design-intrinsic findings only, see nag-acknowledgments.ts
-    acknowledgeProviderFindings(this, { profileActions: PROFILE_ACTIONS });
+    acknowledgeProviderFindings(this, { profileActions: PROFILE_ACTIONS, unscopedActions: EC2_LOOKUP_ACTIONS });
+
+    // Not per cluster: the same lookups whichever cluster a profile is created in.
+    this.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: EC2_LOOKUP_SID,
+      actions: EC2_LOOKUP_ACTIONS,
+      resources: ['*'],
+    }));
 
     // EKS needs the Fargate service-linked role; the caller creates it on first use.
     const serviceLinkedRoleArn = Stack.of(this).formatArn({

@@ -36,6 +36,12 @@ export const NAG_REASONS = {
     + 'Untag permissions name the Fargate profiles of this one cluster with a trailing wildcard: the narrowest '
     + 'ARN that can be written before deployment. The handler only ever acts on the profile named by its '
     + 'CloudFormation event.',
+  subnetLookups:
+    'CreateFargateProfile looks up the profile\'s subnets and their route tables with the caller\'s own permissions, '
+    + 'and fails with \'Missing permissions for "ec2:DescribeSubnets"\' without them (aws/aws-cdk#6074 and #7614, '
+    + 'fixed in aws-cdk-lib by #7706, whose aws-eks cluster creation role grants both on "*"). The Service '
+    + 'Authorization Reference for Amazon EC2 lists no resource type and no condition key for ec2:DescribeSubnets '
+    + 'and ec2:DescribeRouteTables, so Resource "*" is the only form they can be granted in. Both are read-only.',
   frameworkInvokeWildcard:
     'Granted by the aws-cdk-lib custom-resources Provider framework: lambda:InvokeFunction on a function that '
     + 'this construct creates, plus its versions and aliases ({function ARN}:*). The statement names that one '
@@ -64,6 +70,8 @@ export function acknowledgePodExecutionRoleFindings(role: iam.Role): void {
 export interface ProviderDesign {
   /** The handler role's actions on `fargateprofile/<cluster>/*` (AwsSolutions-IAM5). */
   readonly profileActions: string[];
+  /** The handler role's actions on `Resource: "*"`: none supports resource-level permissions (AwsSolutions-IAM5). */
+  readonly unscopedActions: string[];
 }
 
 /**
@@ -74,11 +82,11 @@ export interface ProviderDesign {
 export function acknowledgeProviderFindings(provider: IConstruct, design: ProviderDesign): void {
   // No AwsSolutions-L1 (latest runtime) to acknowledge: the handlers run on nodejs24.x, the newest Node.js
   // runtime of aws-cdk-lib when this was written; a newer one comes with a release of this library.
-  Aspects.of(provider).add(new ProviderAcknowledgments(provider, design.profileActions));
+  Aspects.of(provider).add(new ProviderAcknowledgments(provider, design));
 }
 
 class ProviderAcknowledgments implements IAspect {
-  constructor(private readonly provider: IConstruct, private readonly profileActions: string[]) {}
+  constructor(private readonly provider: IConstruct, private readonly design: ProviderDesign) {}
 
   public visit(node: IConstruct): void {
     if (node instanceof sfn.CfnStateMachine) {
@@ -90,26 +98,46 @@ class ProviderAcknowledgments implements IAspect {
     }
   }
 
-  /** IAM5 findings, one per wildcard resource, only for the two patterns the design needs. */
+  /**
+   * IAM5 findings, one per wildcard resource, only for the three patterns the design needs. cdk-nag
+   * names a finding by the resource alone, so a finding is acknowledged only when every Allow
+   * statement of the policy that has that resource fits the design: an extra action on the same
+   * resource (say, one added to the handler role by hand) keeps it visible.
+   */
   private acknowledgeWildcardResources(policy: iam.CfnPolicy): void {
     const stack = Stack.of(policy);
     const ownFunctions = new Set(this.provider.node.findAll()
       .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
       .map((fn) => `<${stack.resolve(fn.logicalId)}.Arn>:*`));
     const document = stack.resolve(policy.policyDocument) as { Statement?: PolicyStatementJson[] };
+    const reasons = new Map<string, string | undefined>();
     for (const statement of document.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const actions = asArray(statement.Action);
       for (const resource of asArray(statement.Resource).map(flattenCfnReference)) {
         if (!resource.includes('*')) continue;
         const id = `AwsSolutions-IAM5[Resource::${resource}]`;
-        if (ownFunctions.has(resource) && actions.every((a) => a === 'lambda:InvokeFunction')) {
-          acknowledge(policy, id, NAG_REASONS.frameworkInvokeWildcard);
-        } else if (/:fargateprofile\/[^*]+\/\*$/.test(resource) && actions.every((a) => this.profileActions.includes(a))) {
-          acknowledge(policy, id, NAG_REASONS.fargateProfileArnWildcard);
-        }
+        const reason = this.reasonFor(resource, actions, ownFunctions);
+        reasons.set(id, reasons.has(id) && reasons.get(id) !== reason ? undefined : reason);
       }
     }
+    for (const [id, reason] of reasons) {
+      if (reason !== undefined) acknowledge(policy, id, reason);
+    }
+  }
+
+  /** Why this statement's wildcard resource is part of the design, or undefined when it is not. */
+  private reasonFor(resource: string, actions: string[], ownFunctions: Set<string>): string | undefined {
+    if (ownFunctions.has(resource) && actions.every((a) => a === 'lambda:InvokeFunction')) {
+      return NAG_REASONS.frameworkInvokeWildcard;
+    }
+    if (/:fargateprofile\/[^*]+\/\*$/.test(resource) && actions.every((a) => this.design.profileActions.includes(a))) {
+      return NAG_REASONS.fargateProfileArnWildcard;
+    }
+    if (resource === '*' && actions.every((a) => this.design.unscopedActions.includes(a))) {
+      return NAG_REASONS.subnetLookups;
+    }
+    return undefined;
   }
 }
 

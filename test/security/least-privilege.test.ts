@@ -13,7 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { aws_eks as eksRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
 import { FargateProfile } from '../../src';
-import { FargateProfileProvider } from '../../src/fargate-profile-provider';
+import { EC2_LOOKUP_SID, FargateProfileProvider, HANDLER_ROLE_ARN_ENV } from '../../src/fargate-profile-provider';
 import { flattenCfnReference } from '../../src/nag-acknowledgments';
 import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 import { buildExampleStack } from '../example/example-stack';
@@ -21,10 +21,18 @@ import { handlerStatements, importedCluster, logicalIdOf, newStack, providerOf }
 
 /**
  * Actions allowed on `Resource: "*"`: only those AWS documents as supporting no resource-level
- * permissions (Service Authorization Reference, "Resource types" column empty). Our policies
- * currently need none; an addition here must cite the documentation.
+ * permissions (Service Authorization Reference, "Resource types" column empty), each with why the
+ * handler needs it. An addition here must cite the documentation.
  */
-const UNSCOPED_ACTIONS: Record<string, string> = {};
+const UNSCOPED_ACTIONS: Record<string, string> = {
+  'ec2:DescribeSubnets':
+    'CreateFargateProfile looks up the subnets with the caller\'s permissions: \'Missing permissions for "ec2:DescribeSubnets"\' '
+    + '(aws/aws-cdk#6074, #7614). Service Authorization Reference, Amazon EC2: DescribeSubnets (List) has no resource type and no condition key.',
+  'ec2:DescribeRouteTables':
+    'CreateFargateProfile checks that the subnets are private through their route tables, with the caller\'s permissions '
+    + '(aws/aws-cdk#7706, which fixed #7614 by granting it next to ec2:DescribeSubnets). Service Authorization Reference, '
+    + 'Amazon EC2: DescribeRouteTables (List) has no resource type and no condition key.',
+};
 
 /** AWS managed policies our roles may carry, and why. */
 const AWS_MANAGED_POLICIES: Record<string, string> = {
@@ -174,13 +182,36 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
     expect(offending).toEqual([]);
   });
 
+  test('Resource "*": exactly the allow-listed actions, once, in one statement of the handler role with its Sid and nothing else', () => {
+    const unscoped = statements.filter((s) => asArray(s.Resource).includes('*'))
+      .map(({ path, ...s }) => ({ ...s, role: path.split('/').slice(1, 3).join('/') }));
+    expect(unscoped).toEqual([{
+      Sid: EC2_LOOKUP_SID,
+      Effect: 'Allow',
+      Action: Object.keys(UNSCOPED_ACTIONS).sort(),
+      Resource: '*',
+      role: `${FargateProfileProvider.ID}/HandlerRole`,
+    }]);
+  });
+
+  test('the handler functions know the handler role\'s ARN, so a missing permission is reported against it', () => {
+    const provider = providerOf(stack);
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Role: { 'Fn::GetAtt': [logicalIdOf(provider.handlerRole), 'Arn'] } },
+    });
+    expect(Object.keys(functions)).toHaveLength(2); // onEvent and isComplete
+    for (const fn of Object.values(functions) as any[]) {
+      expect(fn.Properties.Environment.Variables[HANDLER_ROLE_ARN_ENV]).toEqual({ 'Fn::GetAtt': [logicalIdOf(provider.handlerRole), 'Arn'] });
+    }
+  });
+
   test('no wildcard actions, NotAction or NotResource', () => {
     const offending = statements.filter((s) =>
       asArray(s.Action).some((a) => a.includes('*')) || s.NotAction !== undefined || s.NotResource !== undefined);
     expect(offending).toEqual([]);
   });
 
-  test('every wildcard in a resource is one of the two the design needs', () => {
+  test('every wildcard in a resource is one of the three the design needs', () => {
     const ownFunctions = ownedConstructs(stack, profiles)
       .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
       .map((fn) => `<${stack.resolve(fn.logicalId)}.Arn>:*`);
@@ -189,6 +220,8 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
       .filter((r) => {
         // A function's versions/aliases, for lambda:InvokeFunction on a function of ours.
         if (ownFunctions.includes(r)) return !asArray(s.Action).every((a) => a === 'lambda:InvokeFunction');
+        // Actions without resource-level permissions (UNSCOPED_ACTIONS).
+        if (r === '*') return !asArray(s.Action).every((a) => a in UNSCOPED_ACTIONS);
         // Profiles of one cluster: profile ARNs end in an ID EKS assigns.
         return !new RegExp(`^arn:<AWS::Partition>:eks:${SEG}:${SEG}:fargateprofile/${SEG}/\\*$`).test(r);
       })
