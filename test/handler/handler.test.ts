@@ -47,7 +47,6 @@ beforeEach(() => {
   emulator.addCluster(cluster);
   emulator.createDelayMs = 60;
   emulator.deleteDelayMs = 60;
-  emulator.faults.iamPropagationMs = 0;
   logs = [];
   jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { logs.push(args.join(' ')); });
   jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { logs.push(args.join(' ')); });
@@ -124,10 +123,14 @@ describe('create', () => {
   test('CREATE_FAILED fails the resource with the health issues', async () => {
     const event = createEvent(props());
     const name = generateProfileName('MyProfile', event.RequestId);
-    emulator.failCreate(name, {
-      code: 'PodExecutionRoleAlreadyInUse',
-      message: 'The role is already used by another profile',
-      resourceIds: ['arn:aws:iam::123456789012:role/pod-execution'],
+    emulator.injectFault({
+      operation: 'CreateFargateProfile',
+      profile: name,
+      healthIssues: {
+        code: 'PodExecutionRoleAlreadyInUse',
+        message: 'The role is already used by another profile',
+        resourceIds: ['arn:aws:iam::123456789012:role/pod-execution'],
+      },
     });
     await expect(run(event)).rejects.toThrow(
       new RegExp(`Fargate profile "${name}" on cluster "${cluster}" failed to create \\(status CREATE_FAILED\\): ` +
@@ -204,19 +207,11 @@ describe('conflicts, propagation and throttling', () => {
     expect(count({ operation: 'DeleteFargateProfile', profile: 'second', outcome: 'ResourceInUseException' })).toBeGreaterThanOrEqual(1);
   });
 
-  test('the IAM trust-policy propagation error is retried until the role works', async () => {
-    emulator.faults.iamPropagationMs = 250;
-    const { physicalId } = await run(createEvent(props({ PodExecutionRoleArn: 'arn:aws:iam::123456789012:role/fresh-role' })));
-    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
-    expect(count({ operation: 'CreateFargateProfile', outcome: 'InvalidParameterException' })).toBeGreaterThanOrEqual(1);
-    expect(logs.some(l => l.includes('"waitReason":"IAM_PROPAGATION"'))).toBe(true);
-  });
-
   test('throttling and 5xx beyond the SDK retries are retried with backoff by the handler', async () => {
     const event = createEvent(props());
     const result = await onEvent(event);
-    emulator.failNextCalls('ThrottlingException', { operation: 'DescribeFargateProfile', count: 2 });
-    emulator.failNextCalls('ServerException', { operation: 'DescribeFargateProfile', count: 1 });
+    emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile', times: 2 });
+    emulator.injectFault({ error: 'ServerException', operation: 'DescribeFargateProfile', times: 1 });
     const complete = await isComplete(completeEvent(event, result), contextWithBudget(3000));
     expect(complete.IsComplete).toBe(true);
     expect(count({ operation: 'DescribeFargateProfile', outcome: 'ThrottlingException' })).toBe(2);
@@ -224,7 +219,7 @@ describe('conflicts, propagation and throttling', () => {
   });
 
   test('a throttled create in onEvent is deferred to isComplete instead of failing', async () => {
-    emulator.failNextCalls('ThrottlingException', { operation: 'CreateFargateProfile', count: 1 });
+    emulator.injectFault({ error: 'ThrottlingException', operation: 'CreateFargateProfile', times: 1 });
     const { physicalId } = await run(createEvent(props()));
     expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
   });
@@ -442,7 +437,7 @@ describe('update rollbacks and busy clusters', () => {
     const original = props({ FargateProfileName: 'one' });
     await createProfile(original);
     const renamed = props({ FargateProfileName: 'two', PodExecutionRoleArn: OTHER_ROLE });
-    emulator.failCreate('two', { code: 'AccessDenied', message: 'role not usable' });
+    emulator.injectFault({ operation: 'CreateFargateProfile', profile: 'two', healthIssues: { code: 'AccessDenied', message: 'role not usable' } });
     await expect(run(updateEvent('one', original, renamed))).rejects.toThrow(/"two" .* failed to create/);
     emulator.clearCalls();
     const { physicalId } = await run(updateEvent('one', renamed, original));
@@ -455,7 +450,7 @@ describe('update rollbacks and busy clusters', () => {
     const old = props();
     const name = await createProfile(old);
     emulator.clearCalls();
-    emulator.failNextCalls('ThrottlingException', { operation: 'DescribeFargateProfile', profile: name, count: 5 });
+    emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile', profile: name, times: 5 });
     await expect(onEvent(updateEvent(name, old, props({ PodExecutionRoleArn: OTHER_ROLE })))).rejects.toThrow(
       `Cannot plan the update of Fargate profile "${name}" on cluster "${cluster}": describing it failed (ThrottlingException: Rate exceeded). Nothing was changed; retry the update.`);
     expect(count({ operation: 'DescribeFargateProfile', outcome: 'ThrottlingException' })).toBe(3);
@@ -471,15 +466,6 @@ describe('update rollbacks and busy clusters', () => {
     emulator.setClusterUpdating(cluster, false);
     const { complete } = await pollUntilComplete(event, result, 20);
     expect(complete.IsComplete).toBe(true);
-  });
-
-  test('the deadline error for an IAM role that never works says what to fix', async () => {
-    emulator.faults.iamPropagationMs = 60_000;
-    process.env.HANDLER_WAIT_TIMEOUT_MS = '100';
-    const event = createEvent(props({ PodExecutionRoleArn: 'arn:aws:iam::123456789012:role/never-trusted' }));
-    const result = await onEvent(event);
-    await expect(isComplete(completeEvent(event, result), contextWithBudget(2000))).rejects.toThrow(
-      /to become ACTIVE: last status NOT_FOUND \(create deferred\), the pod execution role's trust policy was still rejected .*eks-fargate-pods\.amazonaws\.com/);
   });
 
   test('a profile still CREATING when its delete arrives (rollback) is deleted once it settles', async () => {
@@ -534,7 +520,9 @@ describe('delete', () => {
   test('DELETE_FAILED fails with the health issues', async () => {
     const p = props();
     const name = await createProfile(p);
-    emulator.failDelete(name, { code: 'AccessDenied', message: 'Not allowed to detach', resourceIds: ['eni-1'] });
+    emulator.injectFault({
+      operation: 'DeleteFargateProfile', profile: name, healthIssues: { code: 'AccessDenied', message: 'Not allowed to detach', resourceIds: ['eni-1'] },
+    });
     await expect(run(deleteEvent(name, p))).rejects.toThrow(/failed to delete \(status DELETE_FAILED\): AccessDenied: Not allowed to detach \(resources: eni-1\)/);
     expect(emulator.describe(cluster, name)!.status).toBe('DELETE_FAILED');
   });
@@ -542,7 +530,7 @@ describe('delete', () => {
   test('a retried stack deletion tries a DELETE_FAILED profile again', async () => {
     const p = props();
     const name = await createProfile(p);
-    emulator.failDelete(name, { code: 'AccessDenied', message: 'Not allowed to detach' });
+    emulator.injectFault({ operation: 'DeleteFargateProfile', profile: name, healthIssues: { code: 'AccessDenied', message: 'Not allowed to detach' } });
     await expect(run(deleteEvent(name, p))).rejects.toThrow(/DELETE_FAILED/);
     // The cause is fixed (the failure budget is spent); the user retries the deletion: a new request.
     const { complete } = await run(deleteEvent(name, p));

@@ -15,6 +15,7 @@ export const HANDLER_DEFAULTS_MS = {
   HANDLER_SAFETY_MARGIN_MS: DEFAULT_TIMING.safetyMarginMs,
   HANDLER_WAIT_TIMEOUT_MS: DEFAULT_TIMING.waitTimeoutMs,
   HANDLER_RETRY_BASE_MS: DEFAULT_TIMING.retryBaseMs,
+  HANDLER_IAM_RETRY_WINDOW_MS: DEFAULT_TIMING.iamRetryWindowMs,
 } as const;
 
 /** Handler knob overrides, in ms, by environment variable. */

@@ -21,7 +21,6 @@
  * emulator.injectFault({ operation: 'DeleteFargateProfile', cluster: 'demo', healthIssues: [a, b] }); // DELETE_FAILED
  * emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile', times: 2 }); // call errors
  * emulator.injectFault({ error: 'ServerException', message: 'boom' });                       // any next call
- *   (failCreate / failDelete / failNextCalls: deprecated wrappers, until test/handler uses injectFault)
  * emulator.faults.iamPropagationMs / .throttleProbability / .serverErrorProbability
  * emulator.seeRole(roleArn)                   // start a role's IAM propagation window now
  * emulator.setClusterUpdating('demo', true)   // "currently has an update in progress"
@@ -68,7 +67,7 @@ import { checkInput } from './input-rules';
 import { Operations, ServiceSettings } from './operations';
 import { DEFAULT_PRIVATE_SUBNETS, EmulatorState, nonNegative } from './state';
 import type {
-  CallFilter, CallRecord, ClusterOptions, EksEmulatorOptions, EksOperation, EmulatedProfile, EmulatorFaults, HealthIssue,
+  CallFilter, CallRecord, ClusterOptions, EksEmulatorOptions, EmulatedProfile, EmulatorFaults,
   ProfileDelays, ProfileTimeline,
 } from './types';
 
@@ -249,22 +248,6 @@ export class EksEmulator implements ServiceSettings {
   /** Injects a fault: a call error, or CREATE_FAILED / DELETE_FAILED health issues (see faults.ts). */
   public injectFault(options: FaultOptions): void {
     this.injector.inject(options, (method, name) => this.state.requireCluster(method, name));
-  }
-
-  /** @deprecated use injectFault({ operation: 'CreateFargateProfile', profile, healthIssues, times }) */
-  public failCreate(profile: string, healthIssues: HealthIssue | HealthIssue[], times = 1): void {
-    this.injectFault({ operation: 'CreateFargateProfile', profile, healthIssues, times });
-  }
-
-  /** @deprecated use injectFault({ operation: 'DeleteFargateProfile', profile, healthIssues, times }) */
-  public failDelete(profile: string, healthIssues: HealthIssue | HealthIssue[], times = 1): void {
-    this.injectFault({ operation: 'DeleteFargateProfile', profile, healthIssues, times });
-  }
-
-  /** @deprecated use injectFault({ error, operation, profile, times, message }) */
-  public failNextCalls(error: string, options: { operation?: EksOperation; profile?: string; count?: number; message?: string } = {}): void {
-    const { count, ...rest } = options;
-    this.injectFault({ error, ...rest, times: count });
   }
 
   /** While true, creates and deletes in the cluster fail: "currently has an update in progress". */
