@@ -1,8 +1,10 @@
-// The identity policy of the role that runs the profile provider's handler, read from the template
-// and installed on the EKS emulator while the lifecycle runner deploys: each policy that holds part
-// of it is installed when CloudFormation creates (or updates) its resource and removed when it
-// deletes it, so the emulator authorizes the handler's calls with exactly what the stack has granted
-// at that moment, ordering included.
+// Who the profile provider's handler is, from the template, while the lifecycle runner deploys:
+// - its identity policy, installed on the EKS emulator (when the runner is given one): each policy
+//   that holds part of it is installed when CloudFormation creates (or updates) its resource and
+//   removed when it deletes it, so the emulator authorizes the handler's calls with exactly what the
+//   stack has granted at that moment, ordering included;
+// - its function's `Environment.Variables`, resolved, which the runner sets before each invocation
+//   (Lambda's environment), e.g. the handler role's ARN the handler names in its failures.
 //
 // Which role: the Lambda functions behind the ServiceToken of every Custom::EKSFargateProfile. A
 // Provider framework function (aws-cdk-lib custom-resources) calls the user functions named by its
@@ -27,10 +29,12 @@ const USER_FUNCTION_VARIABLES = ['USER_ON_EVENT_FUNCTION_ARN', 'USER_IS_COMPLETE
 const POLICY_TYPES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
 
 export class HandlerIdentity {
+  /** The handler functions' environment variables, resolved (set once their function is created). */
+  public readonly environment: Record<string, string> = {};
   /** Logical id -> ids of the policies installed for it. */
   private readonly installed = new Map<string, string[]>();
 
-  constructor(private readonly sink: CallerPolicySink, private readonly stackId: string) {}
+  constructor(private readonly stackId: string, private readonly sink?: CallerPolicySink) {}
 
   /**
    * The resource `logicalId` of `ctx.template` was created or updated: installs what it holds of the
@@ -48,15 +52,20 @@ export class HandlerIdentity {
 
   /** The resource `logicalId` was deleted: what it held of the policy no longer applies. */
   public deleted(logicalId: string): void {
-    for (const id of this.installed.get(logicalId) ?? []) this.sink.removeCallerPolicy(id);
+    for (const id of this.installed.get(logicalId) ?? []) this.sink?.removeCallerPolicy(id);
     this.installed.delete(logicalId);
   }
 
   private install(logicalId: string, ctx: ResolveContext): void {
     this.deleted(logicalId);
     const resource = ctx.template.Resources[logicalId];
-    const roles = handlerRoles(ctx.template);
     const where = `${logicalId}.Properties`;
+    if (resource.Type === 'AWS::Lambda::Function' && handlerFunctions(ctx.template).includes(logicalId)) {
+      const variables = resolveValue((resource.Properties?.Environment as any)?.Variables ?? {}, ctx, `${where}.Environment.Variables`);
+      Object.assign(this.environment, variables);
+    }
+    if (!this.sink) return;
+    const roles = handlerRoles(ctx.template);
     const found: Array<{ readonly role: string; readonly name: string; readonly document: unknown }> = [];
     if (resource.Type === 'AWS::IAM::Role' && roles.has(logicalId)) {
       const inline = (resource.Properties?.Policies ?? []) as Array<Record<string, unknown>>;
@@ -82,19 +91,26 @@ export class HandlerIdentity {
   }
 }
 
-/** Role logical id -> the logical id of a function that runs with it (its session name), for the handlers of the profiles. */
-export function handlerRoles(template: CfnTemplate): Map<string, string> {
-  const roles = new Map<string, string>();
+/** Logical ids of the Lambda functions that run the handler of the template's profiles. */
+export function handlerFunctions(template: CfnTemplate): string[] {
+  const functions = new Set<string>();
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== FARGATE_PROFILE_RESOURCE_TYPE) continue;
     const framework = getAttTarget(resource.Properties?.ServiceToken);
-    if (!framework || !template.Resources[framework]) continue;
+    if (!framework || template.Resources[framework]?.Type !== 'AWS::Lambda::Function') continue;
     const variables = ((template.Resources[framework].Properties?.Environment as any)?.Variables ?? {}) as Record<string, unknown>;
     const userFunctions = USER_FUNCTION_VARIABLES.map((name) => getAttTarget(variables[name])).filter((f): f is string => f !== undefined);
-    for (const fn of userFunctions.length > 0 ? userFunctions : [framework]) {
-      const role = getAttTarget(template.Resources[fn]?.Properties?.Role);
-      if (role && template.Resources[role]?.Type === 'AWS::IAM::Role' && !roles.has(role)) roles.set(role, fn);
-    }
+    for (const fn of userFunctions.length > 0 ? userFunctions : [framework]) functions.add(fn);
+  }
+  return [...functions];
+}
+
+/** Role logical id -> the logical id of a handler function that runs with it (its session name). */
+export function handlerRoles(template: CfnTemplate): Map<string, string> {
+  const roles = new Map<string, string>();
+  for (const fn of handlerFunctions(template)) {
+    const role = getAttTarget(template.Resources[fn]?.Properties?.Role);
+    if (role && template.Resources[role]?.Type === 'AWS::IAM::Role' && !roles.has(role)) roles.set(role, fn);
   }
   return roles;
 }

@@ -342,7 +342,11 @@ describe('callerPolicies: the handler role\'s identity policy goes to the emulat
     HandlerPolicy: policy('HandlerRole', handlerPolicy),
     FrameworkRole: { Type: 'AWS::IAM::Role', Properties: {} },
     FrameworkPolicy: policy('FrameworkRole', [statement('lambda:InvokeFunction', getAtt('UserOnEvent'))]),
-    UserOnEvent: { Type: 'AWS::Lambda::Function', Properties: { Role: getAtt('HandlerRole') }, DependsOn: ['HandlerPolicy'] },
+    UserOnEvent: {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Role: getAtt('HandlerRole'), Environment: { Variables: { TEST_HANDLER_ROLE: getAtt('HandlerRole') } } },
+      DependsOn: ['HandlerPolicy'],
+    },
     ProviderOnEvent: {
       Type: 'AWS::Lambda::Function',
       Properties: { Role: getAtt('FrameworkRole'), Environment: { Variables: { USER_ON_EVENT_FUNCTION_ARN: getAtt('UserOnEvent') } } },
@@ -380,6 +384,10 @@ describe('callerPolicies: the handler role\'s identity policy goes to the emulat
         ],
       },
     ]);
+
+    // The handler ran with its function's environment from the template, resolved.
+    expect(process.env.TEST_HANDLER_ROLE).toBe('arn:aws:iam::123456789012:role/HandlerRole');
+    delete process.env.TEST_HANDLER_ROLE;
 
     expect((await runner.destroy()).stackStatus).toBe('DELETE_COMPLETE');
     expect(handler.log.slice(3)).toEqual([`Delete A ${runner.allCalls[0].response.PhysicalResourceId}`, 'remove HandlerPolicy/HandlerRole', 'remove HandlerRole/Policies[0]']);

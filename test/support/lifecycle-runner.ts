@@ -23,9 +23,9 @@
 // differs from the old one is treated as a replacement that was started: the old id is kept and the
 // other one is deleted in the rollback cleanup.
 // Deletions (delete, rollback, cleanup) run as typed task graphs in deletion-graph.ts; the events and
-// calls of each operation are recorded in operation-report.ts. With `callerPolicies`, the handler
-// role's policy is installed on the emulator as the stack creates, updates and deletes it
-// (handler-identity.ts); a failed update does not restore it (nor any resource that is not ours).
+// calls of each operation are recorded in operation-report.ts. The handler runs with its function's
+// environment from the template and, with `callerPolicies`, its role's policy is installed on the emulator
+// as the stack creates, updates and deletes it (handler-identity.ts); a failed update does not restore them.
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import {
@@ -108,7 +108,7 @@ export class LifecycleRunner {
   private currentStatus: StackStatus = 'NOT_CREATED';
   /** Events and provider calls of the current operation. */
   private readonly recorder: OperationRecorder;
-  private readonly identity?: HandlerIdentity;
+  private readonly identity: HandlerIdentity;
 
   constructor(private readonly options: LifecycleRunnerOptions = {}) {
     this.stackName = options.stackName ?? 'TestStack';
@@ -117,7 +117,7 @@ export class LifecycleRunner {
     this.stackId = `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/${this.stackName}/${randomUUID()}`;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
     this.recorder = new OperationRecorder(options.now ?? Date.now);
-    if (options.callerPolicies) this.identity = new HandlerIdentity(options.callerPolicies, this.stackId);
+    this.identity = new HandlerIdentity(this.stackId, options.callerPolicies);
   }
 
   public get status(): StackStatus {
@@ -256,7 +256,7 @@ export class LifecycleRunner {
     if (!this.isProfile(resource.Type)) {
       const physicalId = this.options.overrides?.[id]?.physicalId ?? fakePhysicalId(id, resource.Type, this);
       this.deployed.set(id, { logicalId: id, type: resource.Type, physicalId, attributes: {}, status: 'CREATE_COMPLETE' });
-      const failure = this.identity?.apply(id, this.resolveContext(template));
+      const failure = this.identity.apply(id, this.resolveContext(template));
       if (failure) return this.recorder.fail(id, resource.Type, 'CREATE_FAILED', phase, physicalId, failure);
       this.recorder.event(id, resource.Type, 'CREATE_COMPLETE', phase, physicalId);
       return true;
@@ -295,7 +295,7 @@ export class LifecycleRunner {
       // Pretend resources keep their physical id; report an update only if the template changed.
       if (JSON.stringify(oldTemplate.Resources[id]?.Properties) !== JSON.stringify(resource.Properties)) {
         this.recorder.event(id, resource.Type, 'UPDATE_IN_PROGRESS', 'forward', previous.physicalId);
-        const failure = this.identity?.apply(id, this.resolveContext(newTemplate));
+        const failure = this.identity.apply(id, this.resolveContext(newTemplate));
         if (failure) return this.recorder.fail(id, resource.Type, 'UPDATE_FAILED', 'forward', previous.physicalId, failure);
         this.recorder.event(id, resource.Type, 'UPDATE_COMPLETE', 'forward', previous.physicalId);
       }
@@ -364,7 +364,7 @@ export class LifecycleRunner {
     const { logicalId: id, type } = resource;
     this.recorder.event(id, type, 'DELETE_IN_PROGRESS', phase, resource.physicalId);
     if (!this.isProfile(type)) {
-      this.identity?.deleted(id);
+      this.identity.deleted(id);
       this.recorder.event(id, type, 'DELETE_COMPLETE', phase, resource.physicalId);
       return true;
     }
@@ -404,7 +404,7 @@ export class LifecycleRunner {
   }
 
   private applyEnv(): void {
-    Object.assign(process.env, this.options.env ?? {});
+    Object.assign(process.env, this.identity.environment, this.options.env ?? {});
   }
 
   private isProfile(type: string): boolean {
