@@ -8,7 +8,9 @@
 // Each deploys 10 chained profiles (create, then delete) through the lifecycle runner, with
 // transition times spread over 0.8 T .. 1.2 T (sum 10 T), after an unmeasured warm-up.
 // Detection lag = when the Provider reports the resource complete - when the emulator's
-// profile became ACTIVE (or disappeared). Not a test: timings depend on the machine.
+// profile became ACTIVE (or disappeared). Not a test: timings depend on the machine. The emulator
+// authorizes every call with the stack's handler policies; a call refused for a permission fails
+// the run.
 import { baselineHandler, BASELINE_QUERY_INTERVAL_MS } from './support/baseline-handler';
 import { LifecycleRunner, LifecycleRunnerOptions, OperationReport } from './support/lifecycle-runner';
 import { Scenario, scaledProviderTiming } from './support/scenario-harness';
@@ -47,8 +49,9 @@ async function measure(name: string, makeStack: StackFactory): Promise<StrategyR
     const emulator = scenario.emulator;
     // Warm-up (SDK loading, first connections), not measured.
     const warmup = makeStack(scenario, 'Warmup', {});
-    expectOk(name, await warmup.deploy(synthProfiles(numberedProfiles(1), 'demo', 'Warmup')), 1);
-    expectOk(name, await warmup.destroy(), 1);
+    expectOk(name, await warmup.deploy(synthProfiles(numberedProfiles(1), 'demo', 'Warmup')), 1, scenario);
+    if (emulator.callerPolicies().length === 0) throw new Error(`${name}: the emulator does not authorize`);
+    expectOk(name, await warmup.destroy(), 1, scenario);
 
     let creates = 0;
     let deletes = 0;
@@ -58,13 +61,13 @@ async function measure(name: string, makeStack: StackFactory): Promise<StrategyR
         if (request.RequestType === 'Delete') emulator.deleteDelayMs = transitionMs(deletes++);
       },
     });
-    const created = expectOk(name, await stack.deploy(synthProfiles(numberedProfiles(PROFILES))));
+    const created = expectOk(name, await stack.deploy(synthProfiles(numberedProfiles(PROFILES))), PROFILES, scenario);
     const names = created.calls.map(c => c.response.PhysicalResourceId);
     const activeLagMs = created.calls.map(c =>
       created.startedAt + c.endMs - emulator.timeline('demo', c.response.PhysicalResourceId)!.activeAt!);
     const createDescribes = names.map(n => emulator.callCount({ operation: 'DescribeFargateProfile', profile: n }));
 
-    const deleted = expectOk(name, await stack.destroy());
+    const deleted = expectOk(name, await stack.destroy(), PROFILES, scenario);
     const goneLagMs = deleted.calls.map(c =>
       deleted.startedAt + c.endMs - emulator.timeline('demo', c.request.PhysicalResourceId!)!.goneAt!);
     const deleteDescribes = names.map((n, i) =>
@@ -83,10 +86,12 @@ async function measure(name: string, makeStack: StackFactory): Promise<StrategyR
   }
 }
 
-function expectOk(name: string, report: OperationReport, requests = PROFILES): OperationReport {
+function expectOk(name: string, report: OperationReport, requests = PROFILES, scenario?: Scenario): OperationReport {
   if (report.failureReason || report.calls.length !== requests) {
     throw new Error(`${name}: ${report.operation} ended ${report.stackStatus}: ${report.failureReason ?? `${report.calls.length} requests`}`);
   }
+  const refused = scenario?.emulator.calls.filter(c => ['AccessDeniedException', 'InvalidRequestException'].includes(c.outcome)) ?? [];
+  if (refused.length > 0) throw new Error(`${name}: ${refused.length} calls refused for a permission, e.g. ${refused[0].message}`);
   return report;
 }
 
@@ -114,7 +119,7 @@ async function main(): Promise<void> {
   const col = 34;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`\nT = ${seconds(T_MS)} scaled (${REAL_T_MS / 1000} s real), scale 1:${1 / SCALE}; `
-    + 'real-time equivalents in brackets\n');
+    + 'real-time equivalents in brackets; every call authorized with the handler policies\n');
   out(`| ${'metric'.padEnd(width)} | ${ours.name.padEnd(col)} | ${baseline.name.padEnd(col)} |`);
   out(`|${'-'.repeat(width + 2)}|${'-'.repeat(col + 2)}|${'-'.repeat(col + 2)}|`);
   for (const [label, value] of rows) {

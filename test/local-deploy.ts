@@ -3,7 +3,9 @@
 // deployed by the lifecycle runner (CloudFormation + Provider framework semantics) through
 // the bundled handler against the in-process EKS emulator: create, a tag change, a
 // replacement, then delete. Time is scaled down 100x; each line also shows the
-// corresponding unscaled time.
+// corresponding unscaled time. The emulator authorizes every call with the handler role's
+// policies from the template, installed as the stack creates them: a call refused for a
+// permission fails the run.
 import { App, CfnResource, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildExampleStack } from './example/example-stack';
@@ -17,6 +19,9 @@ const SCALE = 1 / 100;
 /** A Fargate profile takes about 2 minutes to become ACTIVE or to go away. */
 const PROFILE_TRANSITION_MS = 120_000;
 const CLUSTER_NAME = 'demo-cluster';
+
+/** How the emulator refuses a call for a permission (IAM's own refusal, and the service's checks on the caller's behalf). */
+const PERMISSION_REFUSALS = ['AccessDeniedException', 'InvalidRequestException'];
 
 type Customize = (stack: Stack) => void;
 
@@ -53,12 +58,17 @@ async function main(): Promise<void> {
       ['4. delete the stack', () => stack.destroy()],
     ];
     out(`EKS emulator at ${scenario.emulator.endpoint}, cluster "${CLUSTER_NAME}"; `
-      + `time scaled 1:${1 / SCALE} (a profile takes ${PROFILE_TRANSITION_MS / 1000}s to become ACTIVE or go away)\n`);
+      + `time scaled 1:${1 / SCALE} (a profile takes ${PROFILE_TRANSITION_MS / 1000}s to become ACTIVE or go away); `
+      + 'IAM authorization on (the handler role\'s policies from the template)\n');
     for (const [title, run] of steps) {
       const report = await run();
       out(formatReport(title, report, { realTimeFactor: 1 / SCALE, types: [FARGATE_PROFILE_RESOURCE_TYPE] }));
-      out(`   profiles in the cluster now: ${describeCluster(scenario)}\n`);
+      out(`   profiles in the cluster now: ${describeCluster(scenario)}`);
+      out(`   handler policies in effect: ${scenario.emulator.callerPolicies().length}\n`);
       if (report.failureReason) failures.push(`${title}: ${report.failureReason}`);
+      const refused = scenario.emulator.calls.filter(c => PERMISSION_REFUSALS.includes(c.outcome));
+      if (refused.length > 0) failures.push(`${title}: refused for a permission: ${refused.map(c => `${c.operation}: ${c.message}`).join('; ')}`);
+      scenario.emulator.clearCalls();
     }
   } finally {
     await scenario.stop();
