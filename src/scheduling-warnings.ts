@@ -60,7 +60,7 @@ export function registerForSchedulingChecks(profile: IConstruct, registration: S
  * - any other token: its resolved form plus account and region.
  */
 export function schedulingClusterKey(scope: IConstruct, clusterName: string): string {
-  const reference = Tokenization.reverse(clusterName);
+  const reference = Tokenization.reverse(clusterName, { failConcat: false }); // a name like `${token}-x` is no reference
   if (Reference.isReference(reference)) {
     // The L1 under an L2 (`Cluster/Resource/Resource/Default`): name the L2.
     return `cluster ${reference.target.node.path.replace(/(\/(Resource|Default))+$/, '')}`;

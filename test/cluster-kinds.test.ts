@@ -5,7 +5,7 @@
 // CDK owns aws-auth. The file is type-checked under the repository's strict settings, so every
 // kind below is also a compile test of `cluster: IClusterRef`.
 import { KubectlV32Layer } from '@aws-cdk/lambda-layer-kubectl-v32';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -276,6 +276,21 @@ describe('one cluster, whatever object stands for it', () => {
     // Chains are per cluster: the third profile (blue) waits for the first, not for green's.
     expect(resA[profileIdOf(profiles[2])].DependsOn).toContain(profileIdOf(profiles[0]));
     expect(resA[profileIdOf(profiles[2])].DependsOn).not.toContain(profileIdOf(profiles[1]));
+  });
+
+  test('names that are tokens: a parameter, and a name built around one, each get one identity and synthesize', () => {
+    const { app, stack } = newStack();
+    const env = new CfnParameter(stack, 'Env').valueAsString;
+    const byParameter = [0, 1].map((i) => eksv2.Cluster.fromClusterAttributes(stack, `ByParameter${i}`, { clusterName: env }));
+    const built = [0, 1].map((i) => eksv2.Cluster.fromClusterAttributes(stack, `Built${i}`, { clusterName: `${env}-cluster` }));
+    const profiles = [...byParameter, ...built].map((c, i) => new FargateProfile(stack, `P${i}`, { cluster: c, selectors: [{ namespace: `ns-${i}` }] }));
+    app.synth();
+    expect(profiles[1].podExecutionRole).toBe(profiles[0].podExecutionRole);
+    expect(profiles[3].podExecutionRole).toBe(profiles[2].podExecutionRole);
+    expect(profiles[2].podExecutionRole).not.toBe(profiles[0].podExecutionRole);
+    const res = Template.fromStack(stack).toJSON().Resources as Resources;
+    expect(flattenCfnReference(res[profileIdOf(profiles[3])].Properties.ClusterName)).toBe('<Env>-cluster');
+    expect(res[profileIdOf(profiles[3])].DependsOn).toContain(profileIdOf(profiles[2]));
   });
 
   test('a template grows by one resource per default-role profile', () => {
