@@ -97,6 +97,8 @@ test('without ec2:DescribeSubnets the create fails within seconds, and the reaso
   expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
   expect(report.failureReason).toContain('Received response status [FAILED] from custom resource.');
   expect(report.failureReason).toContain('ec2:DescribeSubnets');
+  // The role to fix, as the handler's function knows it from its environment (HANDLER_ROLE_ARN in the template).
+  expect(report.failureReason).toContain(`arn:aws:iam::123456789012:role/${HANDLER_ROLE}`);
   // Within the handler's IAM retry window (2 minutes, 1.2 s at scale), not the Provider's hour (36 s at scale).
   expect(report.durationMs).toBeLessThan(10_000);
   // The service refused every create with its message; nothing was created, and the rollback succeeded.
