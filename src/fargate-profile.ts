@@ -12,9 +12,9 @@ import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
 import {
   ARN_ATTRIBUTE,
-  compareKeys,
   FARGATE_PROFILE_RESOURCE_TYPE,
   FargateProfileResourceProperties,
+  toKeyValueList,
   WireKeyValue,
   WireSelector,
 } from './wire-contract';
@@ -238,18 +238,14 @@ export class FargateProfile extends Construct implements ITaggable {
   }
 
   private renderTags(): WireKeyValue[] | undefined {
-    const tags = this.tagEntries()
-      .sort(([a], [b]) => compareKeys(a, b))
-      .map(([Key, Value]) => ({ Key, Value }));
+    const tags = toKeyValueList(this.tagEntries());
     return tags.length > 0 ? tags : undefined;
   }
 }
 
 function renderSelector(selector: FargateProfileSelector): WireSelector {
   // Sorted, so reordering labels in code never changes the template.
-  const labels = Object.entries(selector.labels ?? {})
-    .sort(([a], [b]) => compareKeys(a, b))
-    .map(([Key, Value]) => ({ Key, Value }));
+  const labels = toKeyValueList(selector.labels ?? {});
   return {
     Namespace: selector.namespace,
     Labels: labels.length > 0 ? labels : undefined,
