@@ -99,7 +99,7 @@ function groupByCluster(profiles: readonly RegisteredProfile[]): RegisteredProfi
 function warnAboveQuota(clusterProfiles: readonly RegisteredProfile[]): void {
   const count = clusterProfiles.length;
   if (count <= DEFAULT_PROFILES_PER_CLUSTER) return;
-  Annotations.of(clusterProfiles[DEFAULT_PROFILES_PER_CLUSTER].profile).addWarningV2(QUOTA_WARNING_ID,
+  Annotations.of(warningScope(clusterProfiles[DEFAULT_PROFILES_PER_CLUSTER])).addWarningV2(QUOTA_WARNING_ID,
     `The ${clusterProfiles[0].clusterKey} gets ${count} Fargate profiles in this app, more than ` +
     `${DEFAULT_PROFILES_PER_CLUSTER}, the default EKS quota of Fargate profiles per cluster (profiles created outside ` +
     'this app count too): EKS rejects the profiles beyond the quota. The quota is adjustable: request an increase ' +
@@ -112,7 +112,7 @@ function warnAboveQuota(clusterProfiles: readonly RegisteredProfile[]): void {
 function warnOnOverlap(earlier: RegisteredProfile, later: RegisteredProfile): void {
   const pod = firstCommonPod(earlier, later);
   if (pod === undefined) return;
-  Annotations.of(later.profile).addWarningV2(OVERLAP_WARNING_ID,
+  Annotations.of(warningScope(later)).addWarningV2(OVERLAP_WARNING_ID,
     `Fargate profiles ${earlier.profile.node.path} and ${later.profile.node.path} of the ${later.clusterKey} can ` +
     `take the same pods, for example a pod in namespace "${pod.namespace}" ${describeLabels(pod)}. ` +
     whoRunsIt(pod, earlier, later));
@@ -159,6 +159,16 @@ function isResolved(selector: FargateProfileSelector): boolean {
   const labels = selector.labels ?? {};
   return !Token.isUnresolved(selector.namespace) && !Token.isUnresolved(labels) &&
     Object.entries(labels).every(([key, value]) => !Token.isUnresolved(key) && !Token.isUnresolved(value));
+}
+
+/**
+ * Where a profile's warnings are attached: its custom resource, a child of the profile, so that
+ * acknowledging the id on the profile (or any scope above it) always suppresses them. Before the
+ * fix of aws/aws-cdk#38820, an acknowledgment made on the very construct a warning is later added
+ * to was ignored; one made on an ancestor was not.
+ */
+function warningScope(registered: RegisteredProfile): IConstruct {
+  return registered.profile.node.tryFindChild('Resource') ?? registered.profile;
 }
 
 function pathOf(profile: RegisteredProfile): string {

@@ -38,7 +38,7 @@ describe('overlap warning', () => {
 
     const found = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('profileOverlap'));
     expect(found).toHaveLength(1);
-    expect(found[0].id).toBe('/Stack/All'); // on the profile defined later
+    expect(found[0].id).toBe('/Stack/All/Resource'); // on the resource of the profile defined later
     expect(found[0].entry.data).toBe(
       'Fargate profiles Stack/Web and Stack/All of the cluster "demo" (account 123456789012, region us-east-1) can take ' +
       'the same pods, for example a pod in namespace "apps" with the labels tier="web". EKS runs it with "all-apps" ' +
@@ -121,7 +121,7 @@ describe('overlap warning', () => {
     addProfile(stack, 'B', [{ namespace: 'apps' }], { name: 'b' });
     addProfile(stack, 'C', [{ namespace: 'batch' }], { name: 'c' });
     const found = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(OVERLAP_WARNING_ID));
-    expect(found.map((m) => m.id)).toEqual(['/Stack/C']); // A-C through "batch"; A-B not guessed
+    expect(found.map((m) => m.id)).toEqual(['/Stack/C/Resource']); // A-C through "batch"; A-B not guessed
   });
 
   test('a label value token skips its selector', () => {
@@ -143,10 +143,10 @@ describe('overlap warning', () => {
     const byProfile = () => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(OVERLAP_WARNING_ID))
       .map((m) => [m.id, (m.entry.data as string).match(/^Fargate profiles (\S+) and (\S+) /)!.slice(1).join(' & ')]);
     const expected = [
-      ['/Stack/B', 'Stack/A & Stack/B'],
-      ['/Stack/C', 'Stack/A & Stack/C'],
-      ['/Stack/C', 'Stack/B & Stack/C'],
-      ['/Stack/D', 'Stack/C & Stack/D'],
+      ['/Stack/B/Resource', 'Stack/A & Stack/B'],
+      ['/Stack/C/Resource', 'Stack/A & Stack/C'],
+      ['/Stack/C/Resource', 'Stack/B & Stack/C'],
+      ['/Stack/D/Resource', 'Stack/C & Stack/D'],
     ];
     expect(byProfile()).toEqual(expected);
     expect(byProfile()).toEqual(expected); // synthesizing again adds nothing
@@ -163,7 +163,7 @@ describe('overlap warning', () => {
     const c = addProfile(stack, 'C', [{ namespace: 'apps' }], { name: 'c' });
     CoreAnnotations.of(b).acknowledgeWarning(OVERLAP_WARNING_ID, 'b is pinned by every pod that needs it');
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(OVERLAP_WARNING_ID)).map((m) => m.id))
-      .toEqual(['/Stack/C', '/Stack/C']);
+      .toEqual(['/Stack/C/Resource', '/Stack/C/Resource']);
     CoreAnnotations.of(c).acknowledgeWarning(OVERLAP_WARNING_ID, 'also fine');
     expect(warnings(stack, OVERLAP_WARNING_ID)).toEqual([]);
   });
@@ -269,7 +269,7 @@ describe('profiles-per-cluster quota warning', () => {
     const stack = newStack();
     addDisjoint(stack, 12);
     const found = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(QUOTA_WARNING_ID));
-    expect(found.map((m) => m.id)).toEqual(['/Stack/P10']);
+    expect(found.map((m) => m.id)).toEqual(['/Stack/P10/Resource']);
     expect(found[0].entry.data).toBe(
       'The cluster "demo" (account 123456789012, region us-east-1) gets 12 Fargate profiles in this app, more than 10, ' +
       'the default EKS quota of Fargate profiles per cluster (profiles created outside this app count too): EKS rejects ' +
@@ -289,7 +289,7 @@ describe('profiles-per-cluster quota warning', () => {
     const other = imported(second, 'other');
     for (let i = 0; i < 3; i++) addProfile(second, `Other${i}`, [{ namespace: `ns-${i}` }], { name: `o${i}`, cluster: other });
     expect(Annotations.fromStack(second).findWarning('*', Match.stringLikeRegexp(QUOTA_WARNING_ID)).map((m) => m.id))
-      .toEqual(['/Second/P4']);
+      .toEqual(['/Second/P4/Resource']);
   });
 
   test('can be acknowledged', () => {
