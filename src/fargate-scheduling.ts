@@ -2,6 +2,7 @@
 // of every jsii language). The rules are the EKS user guide's, Fargate profiles page.
 import type { FargateProfileSelector } from './fargate-profile';
 import { podMatchesSelector } from './selector-matching';
+import { compareKeys } from './wire-contract';
 
 /**
  * A pod, as far as Fargate profile selection looks at it.
@@ -77,13 +78,9 @@ export class FargateScheduling {
     if (pinned !== undefined) {
       return matching.includes(pinned) ? pinned : undefined;
     }
-    return matching.sort(compareProfileNames)[0];
+    // Ascending character-code order (see the class doc for why): the contract's key order.
+    return matching.sort(compareKeys)[0];
   }
 
   private constructor() {}
-}
-
-/** Ascending character-code order (see the class doc for why). */
-function compareProfileNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
