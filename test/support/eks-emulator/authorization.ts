@@ -66,10 +66,13 @@ export function authorize(authorizers: ReadonlyArray<Authorizer | undefined>, ct
  *   Reference for Amazon EKS: CreateFargateProfile, ListFargateProfiles and DescribeCluster on the
  *   cluster ARN; Describe/DeleteFargateProfile on the profile ARN; Tag/Untag/ListTagsForResource on
  *   the ARN they name;
- * - CreateFargateProfile, per the reference's "API operations" table (which lists eks:TagResource
- *   and iam:PassRole with `iam:PassedToService` = eks.amazonaws.com for it): `eks:TagResource` on the
- *   new profile when the request carries tags (only then: our assumption), and `iam:PassRole` on the
- *   pod execution role (aws/aws-cdk#8546, #8548; aws-controllers-k8s/community#1821);
+ * - CreateFargateProfile: `eks:TagResource` on the new profile when the request carries tags (the
+ *   EKS reference lists it for tag-on-create; "only then" is our assumption), and `iam:PassRole` on
+ *   the pod execution role (aws/aws-cdk#8546, #8548; aws-controllers-k8s/community#1821). The
+ *   `iam:PassedToService` value in that request context is our assumption: `eks.amazonaws.com`, the
+ *   value AWS documents for the roles EKS is passed on CreateCluster and CreateNodegroup (Step
+ *   Functions developer guide, "IAM policies for Amazon EKS"); nothing documents it for this call,
+ *   so the construct grants PassRole without that condition;
  * - then what the service does with the caller's permissions on a create:
  *   - `ec2:DescribeSubnets` and `ec2:DescribeRouteTables` on "*", to pick or verify private subnets
  *     (aws/aws-cdk#7614, #6074, fixed by #7706). #7706 says they are needed when no subnets are
