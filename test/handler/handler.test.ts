@@ -16,22 +16,7 @@ import {
   runToCompletion as run,
   updateEvent,
 } from '../support/handler-events';
-
-let emulator: EksEmulator;
-let restoreEnv: () => void;
-let logs: string[];
-let clusterCounter = 0;
-let cluster: string;
-
-beforeAll(async () => {
-  emulator = await EksEmulator.start({ createDelayMs: 60, deleteDelayMs: 60 });
-  restoreEnv = emulator.useInProcessEnv();
-});
-
-afterAll(async () => {
-  restoreEnv();
-  await emulator.stop();
-});
+import { useHandlerTestBed } from '../support/handler-test-bed';
 
 const KNOBS = {
   HANDLER_POLL_INTERVAL_MS: '20',
@@ -41,34 +26,26 @@ const KNOBS = {
   AWS_MAX_ATTEMPTS: '1',
 };
 
-beforeEach(() => {
-  Object.assign(process.env, KNOBS);
-  cluster = `cluster-${++clusterCounter}`;
-  emulator.addCluster(cluster);
-  emulator.createDelayMs = 60;
-  emulator.deleteDelayMs = 60;
-  logs = [];
-  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { logs.push(args.join(' ')); });
-  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { logs.push(args.join(' ')); });
-});
+const bed = useHandlerTestBed({ knobs: KNOBS, clusterPrefix: 'cluster' });
 
-afterEach(() => {
-  jest.restoreAllMocks();
-  for (const key of Object.keys(KNOBS)) delete process.env[key];
+beforeEach(() => {
+  // Tests change the emulator-wide delays; each starts from the file's.
+  bed.emulator.createDelayMs = 60;
+  bed.emulator.deleteDelayMs = 60;
 });
 
 /** This test's cluster, a pod execution role, one selector and a tag. */
 function props(overrides: Partial<FargateProfileResourceProperties> = {}): FargateProfileResourceProperties {
-  return profileProperties(cluster, { Tags: [{ Key: 'team', Value: 'a' }], ...overrides });
+  return profileProperties(bed.cluster, { Tags: [{ Key: 'team', Value: 'a' }], ...overrides });
 }
 
 /** Calls about this test's cluster only (the emulator is shared by the whole file). */
 function callsHere() {
-  return emulator.calls.filter(c => c.cluster === cluster);
+  return bed.emulator.calls.filter(c => c.cluster === bed.cluster);
 }
 
 function count(filter: Omit<CallFilter, 'cluster'> = {}): number {
-  return emulator.callCount({ cluster, ...filter });
+  return bed.emulator.callCount({ cluster: bed.cluster, ...filter });
 }
 
 async function createProfile(p: FargateProfileResourceProperties, logicalId = 'MyProfile'): Promise<string> {
@@ -85,7 +62,7 @@ describe('create', () => {
     const { physicalId, complete } = await run(event);
 
     expect(physicalId).toBe(generateProfileName('MyProfile', event.RequestId));
-    const profile = emulator.describe(cluster, physicalId)!;
+    const profile = bed.emulator.describe(bed.cluster, physicalId)!;
     expect(profile.status).toBe('ACTIVE');
     expect(complete).toEqual({ IsComplete: true, Data: { Arn: profile.fargateProfileArn } });
     expect(profile.podExecutionRoleArn).toBe(ROLE);
@@ -98,14 +75,14 @@ describe('create', () => {
   test('uses the explicit name and omits subnets when none are given', async () => {
     const physicalId = await createProfile(props({ FargateProfileName: 'named-profile' }));
     expect(physicalId).toBe('named-profile');
-    const profile = emulator.describe(cluster, 'named-profile')!;
+    const profile = bed.emulator.describe(bed.cluster, 'named-profile')!;
     expect(profile.status).toBe('ACTIVE');
     // EKS (the emulator) chose the cluster's private subnets itself.
     expect(profile.subnets.length).toBeGreaterThan(0);
   });
 
   test('onEvent returns the name and a WaitDeadline; isComplete reports not complete while CREATING', async () => {
-    emulator.createDelayMs = 5_000;
+    bed.emulator.createDelayMs = 5_000;
     process.env.HANDLER_WAIT_TIMEOUT_MS = '60000';
     const before = Date.now();
     const event = createEvent(props());
@@ -117,13 +94,13 @@ describe('create', () => {
 
     const complete = await isComplete(completeEvent(event, result), contextWithBudget(200));
     expect(complete).toEqual({ IsComplete: false });
-    expect(emulator.describe(cluster, result.PhysicalResourceId)!.status).toBe('CREATING');
+    expect(bed.emulator.describe(bed.cluster, result.PhysicalResourceId)!.status).toBe('CREATING');
   });
 
   test('CREATE_FAILED fails the resource with the health issues', async () => {
     const event = createEvent(props());
     const name = generateProfileName('MyProfile', event.RequestId);
-    emulator.injectFault({
+    bed.emulator.injectFault({
       operation: 'CreateFargateProfile',
       profile: name,
       healthIssues: {
@@ -133,7 +110,7 @@ describe('create', () => {
       },
     });
     await expect(run(event)).rejects.toThrow(
-      new RegExp(`Fargate profile "${name}" on cluster "${cluster}" failed to create \\(status CREATE_FAILED\\): ` +
+      new RegExp(`Fargate profile "${name}" on cluster "${bed.cluster}" failed to create \\(status CREATE_FAILED\\): ` +
         'PodExecutionRoleAlreadyInUse: The role is already used by another profile \\(resources: arn:aws:iam::123456789012:role/pod-execution\\)'));
   });
 
@@ -143,7 +120,7 @@ describe('create', () => {
   });
 
   test('an invalid spec rejected by EKS fails at once', async () => {
-    emulator.markSubnetPublic('subnet-public');
+    bed.emulator.markSubnetPublic('subnet-public');
     await expect(onEvent(createEvent(props({ Subnets: ['subnet-public'] })))).rejects.toThrow(/Failed to create Fargate profile .*InvalidParameterException/);
   });
 
@@ -152,7 +129,7 @@ describe('create', () => {
     const first = await onEvent(event);
     const second = await onEvent(event);
     expect(second.PhysicalResourceId).toBe(first.PhysicalResourceId);
-    expect(emulator.profiles(cluster)).toHaveLength(1);
+    expect(bed.emulator.profiles(bed.cluster)).toHaveLength(1);
     expect(count({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
   });
 
@@ -161,7 +138,7 @@ describe('create', () => {
     // Both see NOT_FOUND and both create: EKS answers the second with the first's profile.
     const [a, b] = await Promise.all([onEvent(event), onEvent(event)]);
     expect(b.PhysicalResourceId).toBe(a.PhysicalResourceId);
-    expect(emulator.profiles(cluster).map(p => p.fargateProfileName)).toEqual([a.PhysicalResourceId]);
+    expect(bed.emulator.profiles(bed.cluster).map(p => p.fargateProfileName)).toEqual([a.PhysicalResourceId]);
     expect(count({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBe(0);
   });
 
@@ -169,7 +146,7 @@ describe('create', () => {
     await createProfile(props({ FargateProfileName: 'taken', PodExecutionRoleArn: OTHER_ROLE }), 'Other');
     const event = createEvent(props({ FargateProfileName: 'taken' }));
     await expect(run(event)).rejects.toThrow(/"taken" on cluster .* already exists with a different pod execution role, selectors or subnets/);
-    expect(emulator.describe(cluster, 'taken')!.podExecutionRoleArn).toBe(OTHER_ROLE);
+    expect(bed.emulator.describe(bed.cluster, 'taken')!.podExecutionRoleArn).toBe(OTHER_ROLE);
     expect(count({ operation: 'DeleteFargateProfile' })).toBe(0);
   });
 });
@@ -177,41 +154,41 @@ describe('create', () => {
 describe('conflicts, propagation and throttling', () => {
   test('a create blocked by another profile in CREATING is deferred, then retried by isComplete', async () => {
     // Long enough that the second create surely arrives while the first is CREATING, even on a busy machine.
-    emulator.setProfileDelays('blocker', { createDelayMs: 1_000 });
+    bed.emulator.setProfileDelays('blocker', { createDelayMs: 1_000 });
     await onEvent(createEvent(props({ FargateProfileName: 'blocker' }), 'Blocker'));
 
     const event = createEvent(props({ FargateProfileName: 'second' }));
     const result = await onEvent(event);
     expect(result.PhysicalResourceId).toBe('second');
-    expect(emulator.describe(cluster, 'second')).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, 'second')).toBeUndefined();
     expect(count({ operation: 'CreateFargateProfile', profile: 'second', outcome: 'ResourceInUseException' })).toBe(1);
-    expect(logs.some(l => l.includes('"waitReason":"CONFLICT"') && l.includes('blocker in CREATING'))).toBe(true);
+    expect(bed.logs.some(l => l.includes('"waitReason":"CONFLICT"') && l.includes('blocker in CREATING'))).toBe(true);
 
     const { complete } = await pollUntilComplete(event, result);
     expect(complete.IsComplete).toBe(true);
-    expect(emulator.describe(cluster, 'second')!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, 'second')!.status).toBe('ACTIVE');
   });
 
   test('a delete blocked by another profile in DELETING waits, then deletes', async () => {
     await createProfile(props({ FargateProfileName: 'first' }), 'First');
     await createProfile(props({ FargateProfileName: 'second' }), 'Second');
-    emulator.setProfileDelays('first', { deleteDelayMs: 1_000 });
+    bed.emulator.setProfileDelays('first', { deleteDelayMs: 1_000 });
     await onEvent(deleteEvent('first', props({ FargateProfileName: 'first' }), 'First'));
 
     const event = deleteEvent('second', props({ FargateProfileName: 'second' }), 'Second');
     const result = await onEvent(event);
-    expect(emulator.describe(cluster, 'second')!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, 'second')!.status).toBe('ACTIVE');
     const { complete } = await pollUntilComplete(event, result);
     expect(complete).toEqual({ IsComplete: true });
-    expect(emulator.describe(cluster, 'second')).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, 'second')).toBeUndefined();
     expect(count({ operation: 'DeleteFargateProfile', profile: 'second', outcome: 'ResourceInUseException' })).toBeGreaterThanOrEqual(1);
   });
 
   test('throttling and 5xx beyond the SDK retries are retried with backoff by the handler', async () => {
     const event = createEvent(props());
     const result = await onEvent(event);
-    emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile', times: 2 });
-    emulator.injectFault({ error: 'ServerException', operation: 'DescribeFargateProfile', times: 1 });
+    bed.emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile', times: 2 });
+    bed.emulator.injectFault({ error: 'ServerException', operation: 'DescribeFargateProfile', times: 1 });
     const complete = await isComplete(completeEvent(event, result), contextWithBudget(3000));
     expect(complete.IsComplete).toBe(true);
     expect(count({ operation: 'DescribeFargateProfile', outcome: 'ThrottlingException' })).toBe(2);
@@ -219,13 +196,13 @@ describe('conflicts, propagation and throttling', () => {
   });
 
   test('a throttled create in onEvent is deferred to isComplete instead of failing', async () => {
-    emulator.injectFault({ error: 'ThrottlingException', operation: 'CreateFargateProfile', times: 1 });
+    bed.emulator.injectFault({ error: 'ThrottlingException', operation: 'CreateFargateProfile', times: 1 });
     const { physicalId } = await run(createEvent(props()));
-    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.status).toBe('ACTIVE');
   });
 
   test('the deadline error names the profile, the last status and the blocker', async () => {
-    emulator.setProfileDelays('slow-delete', { deleteDelayMs: 60_000 });
+    bed.emulator.setProfileDelays('slow-delete', { deleteDelayMs: 60_000 });
     await createProfile(props({ FargateProfileName: 'slow-delete' }), 'Slow');
     await onEvent(deleteEvent('slow-delete', props({ FargateProfileName: 'slow-delete' }), 'Slow'));
 
@@ -233,22 +210,22 @@ describe('conflicts, propagation and throttling', () => {
     const event = createEvent(props({ FargateProfileName: 'waiting' }));
     const result = await onEvent(event);
     await expect(isComplete(completeEvent(event, result), contextWithBudget(2000))).rejects.toThrow(
-      `Timed out waiting for Fargate profile "waiting" on cluster "${cluster}" to become ACTIVE: ` +
+      `Timed out waiting for Fargate profile "waiting" on cluster "${bed.cluster}" to become ACTIVE: ` +
       'last status NOT_FOUND (create deferred), blocked by profile "slow-delete" in DELETING.');
   });
 
   test('without a context isComplete makes exactly one check', async () => {
-    emulator.createDelayMs = 5_000;
+    bed.emulator.createDelayMs = 5_000;
     const event = createEvent(props());
     const result = await onEvent(event);
-    emulator.clearCalls();
+    bed.emulator.clearCalls();
     await expect(isComplete(completeEvent(event, result))).resolves.toEqual({ IsComplete: false });
     expect(count()).toBe(1);
     expect(count({ operation: 'DescribeFargateProfile' })).toBe(1);
   });
 
   test('a context whose remaining time never shrinks cannot keep isComplete polling forever', async () => {
-    emulator.createDelayMs = 60_000;
+    bed.emulator.createDelayMs = 60_000;
     const event = createEvent(props());
     const result = await onEvent(event);
     const frozen: LambdaContext = { getRemainingTimeInMillis: () => 400 };
@@ -256,12 +233,12 @@ describe('conflicts, propagation and throttling', () => {
   }, 5_000);
 
   test('isComplete polls no more often than HANDLER_POLL_INTERVAL_MS and yields at the safety margin', async () => {
-    emulator.createDelayMs = 5_000;
+    bed.emulator.createDelayMs = 5_000;
     process.env.HANDLER_POLL_INTERVAL_MS = '100';
     process.env.HANDLER_SAFETY_MARGIN_MS = '100';
     const event = createEvent(props());
     const result = await onEvent(event);
-    emulator.clearCalls();
+    bed.emulator.clearCalls();
     const started = Date.now();
     await expect(isComplete(completeEvent(event, result), contextWithBudget(600))).resolves.toEqual({ IsComplete: false });
     const elapsed = Date.now() - started;
@@ -278,23 +255,23 @@ describe('update', () => {
   test('a tags-only change is applied in place with the same physical id', async () => {
     const old = props({ Tags: [{ Key: 'keep', Value: '1' }, { Key: 'drop', Value: 'x' }] });
     const name = await createProfile(old);
-    const arn = emulator.describe(cluster, name)!.fargateProfileArn;
+    const arn = bed.emulator.describe(bed.cluster, name)!.fargateProfileArn;
     const next = props({ Tags: [{ Key: 'keep', Value: '2' }, { Key: 'new', Value: 'y' }] });
     const { physicalId, complete } = await run(updateEvent(name, old, next));
     expect(physicalId).toBe(name);
     expect(complete).toEqual({ IsComplete: true, Data: { Arn: arn } });
-    expect(emulator.describe(cluster, name)!.tags).toEqual({ keep: '2', new: 'y' });
-    expect(emulator.profiles(cluster)).toHaveLength(1);
+    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ keep: '2', new: 'y' });
+    expect(bed.emulator.profiles(bed.cluster)).toHaveLength(1);
     expect(count({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
   });
 
   test('tags added outside the stack are left alone by a tag update', async () => {
     const old = props({ Tags: [{ Key: 'team', Value: 'a' }] });
     const name = await createProfile(old);
-    const arn = emulator.describe(cluster, name)!.fargateProfileArn;
-    await new EKSClient(emulator.clientConfig()).send(new TagResourceCommand({ resourceArn: arn, tags: { external: 'z' } }));
+    const arn = bed.emulator.describe(bed.cluster, name)!.fargateProfileArn;
+    await new EKSClient(bed.emulator.clientConfig()).send(new TagResourceCommand({ resourceArn: arn, tags: { external: 'z' } }));
     await run(updateEvent(name, old, props({ Tags: [] })));
-    expect(emulator.describe(cluster, name)!.tags).toEqual({ external: 'z' });
+    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ external: 'z' });
   });
 
   test('reordering selectors, labels and subnets is a no-op', async () => {
@@ -306,7 +283,7 @@ describe('update', () => {
       Subnets: ['subnet-1', 'subnet-2'],
     });
     const name = await createProfile(old);
-    emulator.clearCalls();
+    bed.emulator.clearCalls();
     const next = props({
       Selectors: [
         { Namespace: 'b' },
@@ -329,12 +306,12 @@ describe('update', () => {
     const { physicalId, complete } = await run(event);
     expect(physicalId).toBe(generateProfileName('MyProfile', event.RequestId));
     expect(physicalId).not.toBe(name);
-    const created = emulator.describe(cluster, physicalId)!;
+    const created = bed.emulator.describe(bed.cluster, physicalId)!;
     expect(created.status).toBe('ACTIVE');
     expect(created.selectors).toEqual([{ namespace: 'other' }]);
     expect(complete).toEqual({ IsComplete: true, Data: { Arn: created.fargateProfileArn } });
     // The old one is CloudFormation's to delete (with a Delete event), not the update's.
-    expect(emulator.describe(cluster, name)!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, name)!.status).toBe('ACTIVE');
   });
 
   test('changing the explicit name creates the new profile under the new name', async () => {
@@ -342,14 +319,14 @@ describe('update', () => {
     await createProfile(old);
     const { physicalId } = await run(updateEvent('name-one', old, props({ FargateProfileName: 'name-two', PodExecutionRoleArn: OTHER_ROLE })));
     expect(physicalId).toBe('name-two');
-    expect(emulator.describe(cluster, 'name-two')!.podExecutionRoleArn).toBe(OTHER_ROLE);
-    expect(emulator.describe(cluster, 'name-one')!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, 'name-two')!.podExecutionRoleArn).toBe(OTHER_ROLE);
+    expect(bed.emulator.describe(bed.cluster, 'name-one')!.status).toBe('ACTIVE');
   });
 
   test('an immutable change with an unchanged explicit name is rejected touching nothing', async () => {
     const old = props({ FargateProfileName: 'fixed' });
     await createProfile(old);
-    emulator.clearCalls();
+    bed.emulator.clearCalls();
     await expect(onEvent(updateEvent('fixed', old, props({ FargateProfileName: 'fixed', Subnets: ['subnet-9'] }))))
       .rejects.toThrow(/Subnets changed, but Fargate profiles are immutable .* Change FargateProfileName, or remove it/);
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
@@ -358,8 +335,8 @@ describe('update', () => {
   test('adding subnets is an immutable change even when they are the ones EKS chose: with an explicit name it is rejected', async () => {
     const old = props({ FargateProfileName: 'keeps-subnets' });
     await createProfile(old);
-    const chosen = emulator.describe(cluster, 'keeps-subnets')!.subnets;
-    emulator.clearCalls();
+    const chosen = bed.emulator.describe(bed.cluster, 'keeps-subnets')!.subnets;
+    bed.emulator.clearCalls();
     await expect(onEvent(updateEvent('keeps-subnets', old, props({ FargateProfileName: 'keeps-subnets', Subnets: [...chosen].reverse() }))))
       .rejects.toThrow(/Subnets changed, but Fargate profiles are immutable/);
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
@@ -370,15 +347,15 @@ describe('update', () => {
     const name = await createProfile(old);
     const { physicalId } = await run(updateEvent(name, old, props()));
     expect(physicalId).not.toBe(name);
-    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
-    expect(emulator.describe(cluster, name)!.status).toBe('ACTIVE'); // CloudFormation deletes it in cleanup
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, name)!.status).toBe('ACTIVE'); // CloudFormation deletes it in cleanup
   });
 
   test('the rollback of a refused update (old properties never took effect) completes in place', async () => {
     const original = props({ FargateProfileName: 'rolls-back' });
     await createProfile(original);
     const refused = props({ FargateProfileName: 'rolls-back', Subnets: ['subnet-9'] });
-    emulator.clearCalls();
+    bed.emulator.clearCalls();
     const { physicalId } = await run(updateEvent('rolls-back', refused, original));
     expect(physicalId).toBe('rolls-back');
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
@@ -388,13 +365,13 @@ describe('update', () => {
     await createProfile(props({ FargateProfileName: 'going' }), 'Going');
     const old = props();
     const name = await createProfile(old);
-    emulator.setProfileDelays('going', { deleteDelayMs: 1_000 });
+    bed.emulator.setProfileDelays('going', { deleteDelayMs: 1_000 });
     await onEvent(deleteEvent('going', props({ FargateProfileName: 'going' }), 'Going'));
 
     const event = updateEvent(name, old, props({ PodExecutionRoleArn: OTHER_ROLE }));
     const { physicalId } = await run(event);
     expect(physicalId).not.toBe(name);
-    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.status).toBe('ACTIVE');
     expect(count({ operation: 'CreateFargateProfile', profile: physicalId, outcome: 'ResourceInUseException' })).toBeGreaterThanOrEqual(1);
   });
 });
@@ -403,7 +380,7 @@ describe('update rollbacks and busy clusters', () => {
   test('rolling back a rejected update (malformed old properties) uses the existing profile as the old state', async () => {
     const good = props({ Tags: [{ Key: 'team', Value: 'a' }] });
     const name = await createProfile(good);
-    emulator.clearCalls();
+    bed.emulator.clearCalls();
     // CloudFormation's rollback: the new properties are the good ones, the old ones those that were refused.
     const bad = { ...good, Selectors: 'default' } as unknown as FargateProfileResourceProperties;
     const { physicalId, complete } = await run(updateEvent(name, bad, good));
@@ -417,7 +394,7 @@ describe('update rollbacks and busy clusters', () => {
     const bad = { ...props(), Selectors: 'default' } as unknown as FargateProfileResourceProperties;
     const { physicalId } = await run(updateEvent(name, bad, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
     expect(physicalId).toBe(name);
-    expect(emulator.describe(cluster, name)!.tags).toEqual({ team: 'b' });
+    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ team: 'b' });
   });
 
   test('rolling back a rejected update completes in place instead of being rejected again', async () => {
@@ -425,11 +402,11 @@ describe('update rollbacks and busy clusters', () => {
     await createProfile(original);
     const refused = props({ FargateProfileName: 'fixed', PodExecutionRoleArn: OTHER_ROLE });
     await expect(onEvent(updateEvent('fixed', original, refused))).rejects.toThrow(/immutable/);
-    emulator.clearCalls();
+    bed.emulator.clearCalls();
     // CloudFormation's rollback: back to the original properties, the refused ones as old.
     const { physicalId, complete } = await run(updateEvent('fixed', refused, original));
     expect(physicalId).toBe('fixed');
-    expect(complete).toEqual({ IsComplete: true, Data: { Arn: emulator.describe(cluster, 'fixed')!.fargateProfileArn } });
+    expect(complete).toEqual({ IsComplete: true, Data: { Arn: bed.emulator.describe(bed.cluster, 'fixed')!.fargateProfileArn } });
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
   });
 
@@ -437,57 +414,57 @@ describe('update rollbacks and busy clusters', () => {
     const original = props({ FargateProfileName: 'one' });
     await createProfile(original);
     const renamed = props({ FargateProfileName: 'two', PodExecutionRoleArn: OTHER_ROLE });
-    emulator.injectFault({ operation: 'CreateFargateProfile', profile: 'two', healthIssues: { code: 'AccessDenied', message: 'role not usable' } });
+    bed.emulator.injectFault({ operation: 'CreateFargateProfile', profile: 'two', healthIssues: { code: 'AccessDenied', message: 'role not usable' } });
     await expect(run(updateEvent('one', original, renamed))).rejects.toThrow(/"two" .* failed to create/);
-    emulator.clearCalls();
+    bed.emulator.clearCalls();
     const { physicalId } = await run(updateEvent('one', renamed, original));
     expect(physicalId).toBe('one');
-    expect(emulator.describe(cluster, 'one')!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, 'one')!.status).toBe('ACTIVE');
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
   });
 
   test('an update whose profile cannot be described fails clearly, touching nothing', async () => {
     const old = props();
     const name = await createProfile(old);
-    emulator.clearCalls();
-    emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile', profile: name, times: 5 });
+    bed.emulator.clearCalls();
+    bed.emulator.injectFault({ error: 'ThrottlingException', operation: 'DescribeFargateProfile', profile: name, times: 5 });
     await expect(onEvent(updateEvent(name, old, props({ PodExecutionRoleArn: OTHER_ROLE })))).rejects.toThrow(
-      `Cannot plan the update of Fargate profile "${name}" on cluster "${cluster}": describing it failed (ThrottlingException: Rate exceeded). Nothing was changed; retry the update.`);
+      `Cannot plan the update of Fargate profile "${name}" on cluster "${bed.cluster}": describing it failed (ThrottlingException: Rate exceeded). Nothing was changed; retry the update.`);
     expect(count({ operation: 'DescribeFargateProfile', outcome: 'ThrottlingException' })).toBe(3);
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
   });
 
   test('a cluster with an update in progress defers the create until it is done', async () => {
-    emulator.setClusterUpdating(cluster, true);
+    bed.emulator.setClusterUpdating(bed.cluster, true);
     const event = createEvent(props());
     const result = await onEvent(event);
-    expect(emulator.describe(cluster, result.PhysicalResourceId)).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, result.PhysicalResourceId)).toBeUndefined();
     expect(await isComplete(completeEvent(event, result), contextWithBudget(150))).toEqual({ IsComplete: false });
-    emulator.setClusterUpdating(cluster, false);
+    bed.emulator.setClusterUpdating(bed.cluster, false);
     const { complete } = await pollUntilComplete(event, result, 20);
     expect(complete.IsComplete).toBe(true);
   });
 
   test('a profile still CREATING when its delete arrives (rollback) is deleted once it settles', async () => {
-    emulator.createDelayMs = 1_500;
+    bed.emulator.createDelayMs = 1_500;
     const p = props();
     const created = await onEvent(createEvent(p));
     const { complete } = await run(deleteEvent(created.PhysicalResourceId, p), 80);
     expect(complete).toEqual({ IsComplete: true });
-    expect(logs.some(l => l.includes('"waitReason":"LEAVING_CREATING"'))).toBe(true);
-    expect(emulator.describe(cluster, created.PhysicalResourceId)).toBeUndefined();
+    expect(bed.logs.some(l => l.includes('"waitReason":"LEAVING_CREATING"'))).toBe(true);
+    expect(bed.emulator.describe(bed.cluster, created.PhysicalResourceId)).toBeUndefined();
     expect(count({ operation: 'DeleteFargateProfile', outcome: 'ResourceInUseException' })).toBe(0);
   });
 
   test('a delete whose deadline passes names the last status', async () => {
     const p = props();
     const name = await createProfile(p);
-    emulator.setProfileDelays(name, { deleteDelayMs: 60_000 });
+    bed.emulator.setProfileDelays(name, { deleteDelayMs: 60_000 });
     process.env.HANDLER_WAIT_TIMEOUT_MS = '100';
     const event = deleteEvent(name, p);
     const result = await onEvent(event);
     await expect(isComplete(completeEvent(event, result), contextWithBudget(2000))).rejects.toThrow(
-      `Timed out waiting for Fargate profile "${name}" on cluster "${cluster}" to be deleted: last status DELETING.`);
+      `Timed out waiting for Fargate profile "${name}" on cluster "${bed.cluster}" to be deleted: last status DELETING.`);
   });
 });
 
@@ -497,13 +474,13 @@ describe('delete', () => {
     const name = await createProfile(p);
     const { complete } = await run(deleteEvent(name, p));
     expect(complete).toEqual({ IsComplete: true });
-    expect(emulator.describe(cluster, name)).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, name)).toBeUndefined();
   });
 
   test('an already deleted profile counts as deleted', async () => {
     const p = props();
     const name = await createProfile(p);
-    emulator.deleteProfileOutOfBand(cluster, name);
+    bed.emulator.deleteProfileOutOfBand(bed.cluster, name);
     const { complete } = await run(deleteEvent(name, p));
     expect(complete).toEqual({ IsComplete: true });
     expect(count({ operation: 'DeleteFargateProfile' })).toBe(0);
@@ -512,7 +489,7 @@ describe('delete', () => {
   test('a deleted cluster counts as deleted', async () => {
     const p = props();
     const name = await createProfile(p);
-    emulator.deleteClusterOutOfBand(cluster);
+    bed.emulator.deleteClusterOutOfBand(bed.cluster);
     const { complete } = await run(deleteEvent(name, p));
     expect(complete).toEqual({ IsComplete: true });
   });
@@ -520,47 +497,47 @@ describe('delete', () => {
   test('DELETE_FAILED fails with the health issues', async () => {
     const p = props();
     const name = await createProfile(p);
-    emulator.injectFault({
+    bed.emulator.injectFault({
       operation: 'DeleteFargateProfile', profile: name, healthIssues: { code: 'AccessDenied', message: 'Not allowed to detach', resourceIds: ['eni-1'] },
     });
     await expect(run(deleteEvent(name, p))).rejects.toThrow(/failed to delete \(status DELETE_FAILED\): AccessDenied: Not allowed to detach \(resources: eni-1\)/);
-    expect(emulator.describe(cluster, name)!.status).toBe('DELETE_FAILED');
+    expect(bed.emulator.describe(bed.cluster, name)!.status).toBe('DELETE_FAILED');
   });
 
   test('a retried stack deletion tries a DELETE_FAILED profile again', async () => {
     const p = props();
     const name = await createProfile(p);
-    emulator.injectFault({ operation: 'DeleteFargateProfile', profile: name, healthIssues: { code: 'AccessDenied', message: 'Not allowed to detach' } });
+    bed.emulator.injectFault({ operation: 'DeleteFargateProfile', profile: name, healthIssues: { code: 'AccessDenied', message: 'Not allowed to detach' } });
     await expect(run(deleteEvent(name, p))).rejects.toThrow(/DELETE_FAILED/);
     // The cause is fixed (the failure budget is spent); the user retries the deletion: a new request.
     const { complete } = await run(deleteEvent(name, p));
     expect(complete).toEqual({ IsComplete: true });
-    expect(emulator.describe(cluster, name)).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, name)).toBeUndefined();
     expect(count({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
   });
 
   test('a create that lost its name to someone else\'s profile does not delete that profile on rollback', async () => {
     // Our create is deferred (another profile is DELETING); meanwhile someone else creates the name.
     await createProfile(props({ FargateProfileName: 'slow-going' }), 'SlowGoing');
-    emulator.setProfileDelays('slow-going', { deleteDelayMs: 1_000 });
+    bed.emulator.setProfileDelays('slow-going', { deleteDelayMs: 1_000 });
     await onEvent(deleteEvent('slow-going', props({ FargateProfileName: 'slow-going' }), 'SlowGoing'));
     const mine = props({ FargateProfileName: 'contested' });
     const event = createEvent(mine);
     const result = await onEvent(event);
-    expect(emulator.describe(cluster, 'contested')).toBeUndefined();
-    while (emulator.describe(cluster, 'slow-going')) await new Promise(r => setTimeout(r, 50));
-    const eks = new EKSClient(emulator.clientConfig());
+    expect(bed.emulator.describe(bed.cluster, 'contested')).toBeUndefined();
+    while (bed.emulator.describe(bed.cluster, 'slow-going')) await new Promise(r => setTimeout(r, 50));
+    const eks = new EKSClient(bed.emulator.clientConfig());
     await eks.send(new CreateFargateProfileCommand({
-      clusterName: cluster, fargateProfileName: 'contested', podExecutionRoleArn: OTHER_ROLE, selectors: [{ namespace: 'theirs' }],
+      clusterName: bed.cluster, fargateProfileName: 'contested', podExecutionRoleArn: OTHER_ROLE, selectors: [{ namespace: 'theirs' }],
     }));
 
     await expect(isComplete(completeEvent(event, result), contextWithBudget(300))).rejects.toThrow(/"contested" .* was not created by this resource/);
     // CloudFormation's rollback deletes the physical id the failed create reported.
     const { complete } = await run(deleteEvent('contested', mine));
     expect(complete).toEqual({ IsComplete: true });
-    expect(emulator.describe(cluster, 'contested')!.podExecutionRoleArn).toBe(OTHER_ROLE);
+    expect(bed.emulator.describe(bed.cluster, 'contested')!.podExecutionRoleArn).toBe(OTHER_ROLE);
     expect(count({ operation: 'DeleteFargateProfile', profile: 'contested' })).toBe(0);
-    expect(logs.some(l => l.includes('was not created by it; left untouched'))).toBe(true);
+    expect(bed.logs.some(l => l.includes('was not created by it; left untouched'))).toBe(true);
   });
 
   test('a delete whose properties no longer validate still deletes (ownership cannot be checked)', async () => {
@@ -568,7 +545,7 @@ describe('delete', () => {
     const name = await createProfile(p);
     const { complete } = await run(deleteEvent(name, { ...p, Selectors: [] }));
     expect(complete).toEqual({ IsComplete: true });
-    expect(emulator.describe(cluster, name)).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, name)).toBeUndefined();
   });
 
   test('only the profile named by the event is touched', async () => {
@@ -576,7 +553,7 @@ describe('delete', () => {
     const mine = await createProfile(p);
     const theirs = await createProfile(props(), 'Theirs');
     await run(deleteEvent(mine, p));
-    expect(emulator.describe(cluster, theirs)!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, theirs)!.status).toBe('ACTIVE');
     expect(callsHere().filter(c => c.profile === theirs && c.operation === 'DeleteFargateProfile')).toEqual([]);
   });
 });
@@ -584,12 +561,12 @@ describe('delete', () => {
 describe('configuration', () => {
   test('the EKS client is built per invocation, so a changed AWS_ENDPOINT_URL_EKS is honoured', async () => {
     const other = await EksEmulator.start({ createDelayMs: 10 });
-    other.addCluster(cluster);
+    other.addCluster(bed.cluster);
     const restore = other.useInProcessEnv();
     try {
       await onEvent(createEvent(props()));
-      expect(other.profiles(cluster)).toHaveLength(1);
-      expect(emulator.profiles(cluster)).toHaveLength(0);
+      expect(other.profiles(bed.cluster)).toHaveLength(1);
+      expect(bed.emulator.profiles(bed.cluster)).toHaveLength(0);
     } finally {
       restore();
       await other.stop();
@@ -600,12 +577,12 @@ describe('configuration', () => {
 describe('logging', () => {
   test('logs one JSON line per decision with the event summary, never the ResponseURL', async () => {
     await run(createEvent(props()));
-    expect(logs.length).toBeGreaterThan(0);
-    for (const line of logs) {
+    expect(bed.logs.length).toBeGreaterThan(0);
+    for (const line of bed.logs) {
       expect(line).not.toContain('X-Amz-Signature');
       expect(line).not.toContain('emulator-fake');
       const entry = JSON.parse(line);
-      expect(entry).toMatchObject({ requestType: 'Create', logicalResourceId: 'MyProfile', cluster });
+      expect(entry).toMatchObject({ requestType: 'Create', logicalResourceId: 'MyProfile', cluster: bed.cluster });
       expect(typeof entry.action).toBe('string');
     }
   });
@@ -613,20 +590,20 @@ describe('logging', () => {
   test('the update plan is logged with what was observed: a tag-only change sees a matching profile', async () => {
     const old = props({ Tags: [{ Key: 'team', Value: 'a' }] });
     const name = await createProfile(old);
-    logs = [];
+    bed.logs = [];
     await run(updateEvent(name, old, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
-    const plan = logs.map(l => JSON.parse(l)).find(e => e.action?.startsWith('PLAN_'));
+    const plan = bed.logs.map(l => JSON.parse(l)).find(e => e.action?.startsWith('PLAN_'));
     expect(plan).toMatchObject({ action: 'PLAN_UPDATE_TAGS', observed: 'ACTIVE', physicalResourceId: name });
   });
 
   test('a decision repeated while polling is logged once, with the count on the next line', async () => {
-    emulator.createDelayMs = 400;
+    bed.emulator.createDelayMs = 400;
     const event = createEvent(props());
     const result = await onEvent(event);
-    logs = [];
+    bed.logs = [];
     const complete = await isComplete(completeEvent(event, result), contextWithBudget(3000));
     expect(complete.IsComplete).toBe(true);
-    const entries = logs.map(l => JSON.parse(l));
+    const entries = bed.logs.map(l => JSON.parse(l));
     const waits = entries.filter(e => e.action === 'WAIT' && e.waitReason === 'CREATING');
     expect(waits).toHaveLength(1);
     const done = entries.find(e => e.action === 'DONE');
@@ -635,9 +612,9 @@ describe('logging', () => {
   });
 
   test('a malformed event is rejected with a clear message and nothing logged of its secrets', async () => {
-    const event = { ...createEvent(props()), ResourceProperties: { ClusterName: cluster } };
+    const event = { ...createEvent(props()), ResourceProperties: { ClusterName: bed.cluster } };
     await expect(onEvent(event)).rejects.toThrow('Invalid event: ResourceProperties.PodExecutionRoleArn must be a non-empty string, got nothing (the property is missing).');
-    expect(logs.join('\n')).not.toContain('X-Amz-Signature');
+    expect(bed.logs.join('\n')).not.toContain('X-Amz-Signature');
     expect(count()).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { isComplete, onEvent } from '../../lambda/index';
 import { PROFILE_ACTIONS } from '../../src/cluster-profiles';
 import { EC2_LOOKUP_ACTIONS } from '../../src/fargate-profile-provider';
 import { FargateProfileResourceProperties } from '../../src/wire-contract';
-import { CallFilter, EksEmulator, IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
+import { CallFilter, IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
 import type { PolicyStatement } from '../support/eks-emulator/iam-policy';
 import {
   completeEvent,
@@ -20,6 +20,7 @@ import {
   runToCompletion as run,
   updateEvent,
 } from '../support/handler-events';
+import { useHandlerTestBed } from '../support/handler-test-bed';
 
 const ACCOUNT = '123456789012';
 const HANDLER_ROLE = `arn:aws:iam::${ACCOUNT}:role/Stack-HandlerRole-ABC`;
@@ -40,44 +41,22 @@ const KNOBS = {
   AWS_MAX_ATTEMPTS: '1',
 };
 
-let emulator: EksEmulator;
-let restoreEnv: () => void;
-let logs: string[];
-let clusterCounter = 0;
-let cluster: string;
-
-beforeAll(async () => {
-  emulator = await EksEmulator.start({ createDelayMs: 60, deleteDelayMs: 60 });
-  restoreEnv = emulator.useInProcessEnv();
-});
-
-afterAll(async () => {
-  restoreEnv();
-  await emulator.stop();
-});
+const bed = useHandlerTestBed({ knobs: KNOBS, clusterPrefix: 'iam-cluster' });
 
 beforeEach(() => {
-  Object.assign(process.env, KNOBS);
-  cluster = `iam-cluster-${++clusterCounter}`;
-  emulator.addCluster(cluster);
-  emulator.faults.iamPropagationMs = 0;
-  logs = [];
-  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { logs.push(args.join(' ')); });
-  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { logs.push(args.join(' ')); });
+  bed.emulator.faults.iamPropagationMs = 0;
 });
 
 afterEach(() => {
-  jest.restoreAllMocks();
-  emulator.clearCallerPolicies();
-  for (const key of Object.keys(KNOBS)) delete process.env[key];
+  bed.emulator.clearCallerPolicies();
 });
 
 function props(overrides: Partial<FargateProfileResourceProperties> = {}): FargateProfileResourceProperties {
-  return profileProperties(cluster, { Tags: [{ Key: 'team', Value: 'a' }], ...overrides });
+  return profileProperties(bed.cluster, { Tags: [{ Key: 'team', Value: 'a' }], ...overrides });
 }
 
 function count(filter: Omit<CallFilter, 'cluster'> = {}): number {
-  return emulator.callCount({ cluster, ...filter });
+  return bed.emulator.callCount({ cluster: bed.cluster, ...filter });
 }
 
 /**
@@ -87,8 +66,8 @@ function count(filter: Omit<CallFilter, 'cluster'> = {}): number {
 function handlerPolicy(without: string[] = []): PolicyStatement[] {
   const keep = (actions: string[]) => actions.filter((a) => !without.includes(a));
   const statements: PolicyStatement[] = [
-    { Effect: 'Allow', Action: keep(['eks:CreateFargateProfile']), Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${cluster}` },
-    { Effect: 'Allow', Action: keep(PROFILE_ACTIONS), Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:fargateprofile/${cluster}/*` },
+    { Effect: 'Allow', Action: keep(['eks:CreateFargateProfile']), Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${bed.cluster}` },
+    { Effect: 'Allow', Action: keep(PROFILE_ACTIONS), Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:fargateprofile/${bed.cluster}/*` },
     { Effect: 'Allow', Action: keep(['iam:PassRole']), Resource: ROLE },
     { Effect: 'Allow', Action: keep(EC2_LOOKUP_ACTIONS), Resource: '*' },
     { Effect: 'Allow', Action: keep(['iam:GetRole']), Resource: FARGATE_SLR },
@@ -111,30 +90,30 @@ async function timed(work: () => Promise<unknown>): Promise<{ ms: number; error:
 
 describe('the handler role\'s own permissions', () => {
   test('the whole policy the construct grants lets a create, a tag update and a delete through', async () => {
-    emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy() });
-    emulator.fargateServiceLinkedRoleExists = false;
+    bed.emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy() });
+    bed.emulator.fargateServiceLinkedRoleExists = false;
     const p = props();
     const { physicalId } = await run(createEvent(p));
     // The first profile of the account: the caller may create the Fargate service-linked role.
-    expect(emulator.fargateServiceLinkedRoleExists).toBe(true);
+    expect(bed.emulator.fargateServiceLinkedRoleExists).toBe(true);
     await run(updateEvent(physicalId, p, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
-    expect(emulator.describe(cluster, physicalId)!.tags).toEqual({ team: 'b' });
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.tags).toEqual({ team: 'b' });
     await run(deleteEvent(physicalId, p));
-    expect(emulator.describe(cluster, physicalId)).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, physicalId)).toBeUndefined();
     // Nothing refused (a describe before the create and after the delete finds no profile).
-    expect(emulator.calls.filter((c) => c.cluster === cluster && !['OK', 'ResourceNotFoundException'].includes(c.outcome))).toEqual([]);
+    expect(bed.emulator.calls.filter((c) => c.cluster === bed.cluster && !['OK', 'ResourceNotFoundException'].includes(c.outcome))).toEqual([]);
   });
 
   test('a policy that takes effect within the window (IAM propagation): refusals are waited on, the create converges', async () => {
-    emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(), effectiveAfterMs: WINDOW_MS / 3 });
+    bed.emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(), effectiveAfterMs: WINDOW_MS / 3 });
     const { physicalId } = await run(createEvent(props()));
-    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.status).toBe('ACTIVE');
     expect(count({ outcome: 'AccessDeniedException' })).toBeGreaterThanOrEqual(1);
-    expect(logs.some((l) => l.includes('"waitReason":"ACCESS_DENIED"'))).toBe(true);
+    expect(bed.logs.some((l) => l.includes('"waitReason":"ACCESS_DENIED"'))).toBe(true);
   });
 
   test('a permission EKS checks on the caller\'s behalf, still missing after the window: the create fails within seconds, naming it and the role', async () => {
-    emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(['ec2:DescribeSubnets']) });
+    bed.emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(['ec2:DescribeSubnets']) });
     const { ms, error } = await timed(() => run(createEvent(props()), 200));
     expect(error.message).toContain(
       `the handler role ${HANDLER_ROLE} is not allowed ec2:DescribeSubnets (InvalidRequestException: Missing permissions for "ec2:DescribeSubnets")`);
@@ -142,12 +121,12 @@ describe('the handler role\'s own permissions', () => {
     expect(error.message).toMatch(/explicit deny, a service control policy or a permissions boundary/);
     // The window, then one more poll: nowhere near the 20 s deadline.
     expect(ms).toBeLessThan(WINDOW_MS + 3_000);
-    expect(emulator.profiles(cluster)).toEqual([]);
+    expect(bed.emulator.profiles(bed.cluster)).toEqual([]);
     expect(count({ operation: 'CreateFargateProfile', outcome: 'InvalidRequestException' })).toBeGreaterThanOrEqual(2);
   });
 
   test('iam:PassRole of the pod execution role missing: IAM\'s AccessDeniedException, with the action named', async () => {
-    emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(['iam:PassRole']) });
+    bed.emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(['iam:PassRole']) });
     const { error } = await timed(() => run(createEvent(props()), 200));
     expect(error.message).toContain(`the handler role ${HANDLER_ROLE} is not allowed iam:PassRole (AccessDeniedException: User: ${CALLER} ` +
       `is not authorized to perform: iam:PassRole on resource: ${ROLE}`);
@@ -156,40 +135,40 @@ describe('the handler role\'s own permissions', () => {
   test('a delete refused after the window fails naming eks:DeleteFargateProfile, and the profile stays', async () => {
     const p = props();
     const { physicalId } = await run(createEvent(p));
-    emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(['eks:DeleteFargateProfile']) });
+    bed.emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(['eks:DeleteFargateProfile']) });
     const { ms, error } = await timed(() => run(deleteEvent(physicalId, p), 200));
-    expect(error.message).toMatch(new RegExp(`^Failed to delete Fargate profile "${physicalId}" on cluster "${cluster}": ` +
+    expect(error.message).toMatch(new RegExp(`^Failed to delete Fargate profile "${physicalId}" on cluster "${bed.cluster}": ` +
       `the handler role ${HANDLER_ROLE} is not allowed eks:DeleteFargateProfile \\(AccessDeniedException: User: ${CALLER} is not authorized`));
     expect(ms).toBeLessThan(WINDOW_MS + 3_000);
-    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.status).toBe('ACTIVE');
   });
 
   test('an update that cannot describe its profile after the window fails naming the permission, touching nothing', async () => {
     const p = props();
     const { physicalId } = await run(createEvent(p));
     process.env.HANDLER_IAM_RETRY_WINDOW_MS = '0';
-    emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(['eks:DescribeFargateProfile']) });
-    emulator.clearCalls();
+    bed.emulator.setCallerPolicy({ callerArn: CALLER, statements: handlerPolicy(['eks:DescribeFargateProfile']) });
+    bed.emulator.clearCalls();
     await expect(onEvent(updateEvent(physicalId, p, props({ Selectors: [{ Namespace: 'other' }] })), contextWithBudget(2000))).rejects.toThrow(
       new RegExp('is not allowed eks:DescribeFargateProfile .* Nothing was changed; retry the update\\.$'));
-    expect(emulator.calls.filter((c) => c.cluster === cluster && c.operation !== 'DescribeFargateProfile')).toEqual([]);
+    expect(bed.emulator.calls.filter((c) => c.cluster === bed.cluster && c.operation !== 'DescribeFargateProfile')).toEqual([]);
   });
 });
 
 describe('the pod execution role\'s trust policy', () => {
   test('rejected while the role propagates, within the window: retried until the role works', async () => {
-    emulator.faults.iamPropagationMs = WINDOW_MS / 3;
+    bed.emulator.faults.iamPropagationMs = WINDOW_MS / 3;
     const { physicalId } = await run(createEvent(props({ PodExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/fresh-role` })));
-    expect(emulator.describe(cluster, physicalId)!.status).toBe('ACTIVE');
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.status).toBe('ACTIVE');
     expect(count({ operation: 'CreateFargateProfile', outcome: 'InvalidParameterException' })).toBeGreaterThanOrEqual(1);
-    expect(logs.some((l) => l.includes('"waitReason":"IAM_PROPAGATION"'))).toBe(true);
+    expect(bed.logs.some((l) => l.includes('"waitReason":"IAM_PROPAGATION"'))).toBe(true);
   });
 
   test('still rejected after the window: fails within seconds with the service\'s message and what to fix', async () => {
-    emulator.faults.iamPropagationMs = 60_000;
+    bed.emulator.faults.iamPropagationMs = 60_000;
     const role = `arn:aws:iam::${ACCOUNT}:role/never-trusted`;
     const { ms, error } = await timed(() => run(createEvent(props({ PodExecutionRoleArn: role })), 200));
-    expect(error.message).toMatch(new RegExp(`^Cannot create Fargate profile ".*" on cluster "${cluster}": EKS rejects its pod execution role ${role} `));
+    expect(error.message).toMatch(new RegExp(`^Cannot create Fargate profile ".*" on cluster "${bed.cluster}": EKS rejects its pod execution role ${role} `));
     expect(error.message).toContain(`(InvalidParameterException: ${IAM_TRUST_POLICY_MESSAGE})`);
     expect(error.message).toContain('must allow sts:AssumeRole to the service principal eks-fargate-pods.amazonaws.com');
     expect(error.message).toContain('for an imported role, fix its trust policy');
@@ -197,7 +176,7 @@ describe('the pod execution role\'s trust policy', () => {
   });
 
   test('a window longer than the deadline: the deadline error still says what to fix', async () => {
-    emulator.faults.iamPropagationMs = 60_000;
+    bed.emulator.faults.iamPropagationMs = 60_000;
     process.env.HANDLER_WAIT_TIMEOUT_MS = '100';
     process.env.HANDLER_IAM_RETRY_WINDOW_MS = '60000';
     const event = createEvent(props({ PodExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/never-trusted-2` }));

@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 import { buildExampleStack, EXAMPLE_STACK_NAME } from '../example/example-stack';
 import { CfnTemplate } from '../support/lifecycle-runner';
-import { Scenario } from '../support/scenario-harness';
+import { useScenario } from '../support/scenario-harness';
 
 const CLUSTER = 'demo-cluster';
 const HANDLER_ROLE = 'EksFargateProfileProviderHandlerRoleA9012659';
@@ -38,31 +38,24 @@ function withoutAction(template: CfnTemplate, action: string): CfnTemplate {
 }
 
 /** Calls the emulator refused for a permission (the handler's describes of profiles not yet created are not). */
-const refusals = () => scenario.emulator.calls.filter((c) => ['AccessDeniedException', 'InvalidRequestException'].includes(c.outcome));
+const refusals = () => scenario().emulator.calls.filter((c) => ['AccessDeniedException', 'InvalidRequestException'].includes(c.outcome));
 
 const profileIds = (template: CfnTemplate) =>
   Object.keys(template.Resources).filter((id) => template.Resources[id].Type === FARGATE_PROFILE_RESOURCE_TYPE);
 
-let scenario: Scenario;
-beforeEach(async () => {
-  // The handler logs a JSON line per step; keep the test output readable.
-  jest.spyOn(console, 'log').mockImplementation(() => {});
-  jest.spyOn(console, 'error').mockImplementation(() => {});
-  scenario = await Scenario.start({ clusters: [CLUSTER] });
-});
-afterEach(async () => { await scenario.stop(); });
+const scenario = useScenario({ clusters: [CLUSTER] });
 
 test('the example stack deploys and is destroyed with its handler policies authorizing every call; they outlive the profile deletes', async () => {
   const template = exampleTemplate();
-  const stack = scenario.stack(EXAMPLE_STACK_NAME);
+  const stack = scenario().stack(EXAMPLE_STACK_NAME);
 
   const created = await stack.deploy(template);
 
   expect(created.failureReason).toBeUndefined();
   expect(created.stackStatus).toBe('CREATE_COMPLETE');
-  expect(scenario.emulator.profiles(CLUSTER).map((p) => p.status)).toEqual(['ACTIVE', 'ACTIVE']);
+  expect(scenario().emulator.profiles(CLUSTER).map((p) => p.status)).toEqual(['ACTIVE', 'ACTIVE']);
   // Authorization was on: the handler role's policies were installed, as the role's session.
-  const installed = scenario.emulator.callerPolicies();
+  const installed = scenario().emulator.callerPolicies();
   expect(installed.map((p) => p.id.split('/').slice(-2).join('/')).sort()).toEqual([
     `EksFargateProfileProviderClusterdemoclusterPermissionsBB2E1FEF/${HANDLER_ROLE}`,
     `EksFargateProfileProviderHandlerRoleDefaultPolicy879BC1AB/${HANDLER_ROLE}`,
@@ -70,14 +63,14 @@ test('the example stack deploys and is destroyed with its handler policies autho
   expect(new Set(installed.map((p) => p.callerArn))).toEqual(new Set([
     `arn:aws:sts::123456789012:assumed-role/${HANDLER_ROLE}/EksFargateProfileProviderOnEventHandler1D2D3141`,
   ]));
-  expect(scenario.emulator.fargateServiceLinkedRoleExists).toBe(true);
+  expect(scenario().emulator.fargateServiceLinkedRoleExists).toBe(true);
   expect(refusals()).toEqual([]);
 
   const deleted = await stack.destroy();
 
   expect(deleted.failureReason).toBeUndefined();
   expect(deleted.stackStatus).toBe('DELETE_COMPLETE');
-  expect(scenario.emulator.profiles(CLUSTER)).toEqual([]);
+  expect(scenario().emulator.profiles(CLUSTER)).toEqual([]);
   expect(refusals()).toEqual([]);
   // CloudFormation deletes the policies only after the last profile: their Deletes were all authorized.
   const lastProfileGone = Math.max(...profileIds(template).map((id) =>
@@ -85,12 +78,12 @@ test('the example stack deploys and is destroyed with its handler policies autho
   for (const policy of ['EksFargateProfileProviderClusterdemoclusterPermissionsBB2E1FEF', 'EksFargateProfileProviderHandlerRoleDefaultPolicy879BC1AB']) {
     expect(deleted.events.findIndex((e) => e.logicalId === policy && e.status === 'DELETE_IN_PROGRESS')).toBeGreaterThan(lastProfileGone);
   }
-  expect(scenario.emulator.callerPolicies()).toEqual([]);
+  expect(scenario().emulator.callerPolicies()).toEqual([]);
 });
 
 test('without ec2:DescribeSubnets the create fails within seconds, and the reason names the missing permission', async () => {
   const template = withoutAction(exampleTemplate(), 'ec2:DescribeSubnets');
-  const stack = scenario.stack(EXAMPLE_STACK_NAME);
+  const stack = scenario().stack(EXAMPLE_STACK_NAME);
 
   const report = await stack.deploy(template);
 
@@ -102,22 +95,22 @@ test('without ec2:DescribeSubnets the create fails within seconds, and the reaso
   // Within the handler's IAM retry window (2 minutes, 1.2 s at scale), not the Provider's hour (36 s at scale).
   expect(report.durationMs).toBeLessThan(10_000);
   // The service refused every create with its message; nothing was created, and the rollback succeeded.
-  const creates = scenario.emulator.calls.filter((c) => c.operation === 'CreateFargateProfile');
+  const creates = scenario().emulator.calls.filter((c) => c.operation === 'CreateFargateProfile');
   expect(creates.length).toBeGreaterThan(0);
   expect(creates.every((c) => c.outcome === 'InvalidRequestException' && c.message === 'Missing permissions for "ec2:DescribeSubnets"')).toBe(true);
-  expect(scenario.emulator.profiles(CLUSTER)).toEqual([]);
+  expect(scenario().emulator.profiles(CLUSTER)).toEqual([]);
   expect(stack.resources.size).toBe(0);
 });
 
 test('handler policies that take effect 60 s after CloudFormation creates them (0.6 s at scale): the stack still converges', async () => {
-  scenario.emulator.policyPropagationMs = 60_000 * scenario.scale;
-  const stack = scenario.stack(EXAMPLE_STACK_NAME);
+  scenario().emulator.policyPropagationMs = 60_000 * scenario().scale;
+  const stack = scenario().stack(EXAMPLE_STACK_NAME);
 
   const created = await stack.deploy(exampleTemplate());
 
   expect(created.failureReason).toBeUndefined();
   expect(created.stackStatus).toBe('CREATE_COMPLETE');
-  expect(scenario.emulator.profiles(CLUSTER).map((p) => p.status)).toEqual(['ACTIVE', 'ACTIVE']);
+  expect(scenario().emulator.profiles(CLUSTER).map((p) => p.status)).toEqual(['ACTIVE', 'ACTIVE']);
   // The handler was refused at first, for its own permissions, and waited them out.
   const refused = refusals();
   expect(refused.length).toBeGreaterThan(0);
@@ -126,5 +119,5 @@ test('handler policies that take effect 60 s after CloudFormation creates them (
   const deleted = await stack.destroy();
   expect(deleted.failureReason).toBeUndefined();
   expect(deleted.stackStatus).toBe('DELETE_COMPLETE');
-  expect(scenario.emulator.profiles(CLUSTER)).toEqual([]);
+  expect(scenario().emulator.profiles(CLUSTER)).toEqual([]);
 });

@@ -14,7 +14,7 @@ import { IConstruct } from 'constructs';
 import { FargateProfile } from '../../src';
 import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
 import { CfnTemplate, LifecycleRunner, OperationReport } from '../support/lifecycle-runner';
-import { Scenario } from '../support/scenario-harness';
+import { Scenario, useScenario } from '../support/scenario-harness';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const CLUSTER_ARN = `arn:aws:eks:${ENV.region}:${ENV.account}:cluster/demo`;
@@ -89,24 +89,17 @@ const startOf = (report: OperationReport, logicalId: string, type: 'Create' | 'D
 const eventIndex = (report: OperationReport, logicalId: string, status: string) =>
   report.events.findIndex((e) => e.logicalId === logicalId && e.status === status);
 
-let scenario: Scenario;
-beforeEach(async () => {
-  // The handler logs a JSON line per step; keep the test output readable.
-  jest.spyOn(console, 'log').mockImplementation(() => {});
-  jest.spyOn(console, 'error').mockImplementation(() => {});
-  scenario = await Scenario.start();
-});
-afterEach(async () => { await scenario.stop(); });
+const scenario = useScenario();
 
 test.each(Object.keys(KINDS))('%s: two profiles create one after the other with one shared role, then delete before the cluster', async (kind) => {
   const { template, profiles } = synth(kind, ['apps', 'jobs']);
-  const stack = runnerFor(scenario, template);
+  const stack = runnerFor(scenario(), template);
 
   const created = await stack.deploy(template);
 
   expect(created.failureReason).toBeUndefined();
   expect(created.stackStatus).toBe('CREATE_COMPLETE');
-  const live = scenario.emulator.profiles('demo');
+  const live = scenario().emulator.profiles('demo');
   expect(live.map((p) => p.fargateProfileName).sort()).toEqual([profiles.apps, profiles.jobs].map((id) => stack.physicalId(id)).sort());
   expect(live.map((p) => p.status)).toEqual(['ACTIVE', 'ACTIVE']);
   // One default role for both, the stack's role for this cluster.
@@ -118,13 +111,13 @@ test.each(Object.keys(KINDS))('%s: two profiles create one after the other with 
     expect(eventIndex(created, defaultProfile, 'CREATE_COMPLETE'))
       .toBeLessThan(eventIndex(created, profiles.apps, 'CREATE_IN_PROGRESS'));
   }
-  expect(scenario.emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(2);
+  expect(scenario().emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(2);
 
   const deleted = await stack.destroy();
 
   expect(deleted.failureReason).toBeUndefined();
   expect(deleted.stackStatus).toBe('DELETE_COMPLETE');
-  expect(scenario.emulator.profiles('demo')).toEqual([]);
+  expect(scenario().emulator.profiles('demo')).toEqual([]);
   expect(startOf(deleted, profiles.apps, 'Delete').startMs).toBeGreaterThanOrEqual(startOf(deleted, profiles.jobs, 'Delete').endMs);
   // An in-stack cluster is deleted only after its profiles.
   for (const cluster of idsOfType(template, CLUSTER_TYPES)) {
@@ -135,7 +128,7 @@ test.each(Object.keys(KINDS))('%s: two profiles create one after the other with 
 test('aws-eks-v2: a stack deploys, grows with profiles given other objects for the same cluster, replaces one, and is destroyed', async () => {
   const kind = 'aws-eks-v2 FargateCluster';
   const first = synth(kind, ['apps']);
-  const stack = runnerFor(scenario, first.template);
+  const stack = runnerFor(scenario(), first.template);
   expect((await stack.deploy(first.template)).stackStatus).toBe('CREATE_COMPLETE');
   const apps = stack.physicalId(first.profiles.apps);
 
@@ -157,8 +150,8 @@ test('aws-eks-v2: a stack deploys, grows with profiles given other objects for t
   const creates = added.map((id) => startOf(updated, id, 'Create'));
   for (let k = 1; k < creates.length; k++) expect(creates[k].startMs).toBeGreaterThanOrEqual(creates[k - 1].endMs);
   // One chain, so the service's one-CREATING-at-a-time rule was never hit.
-  expect(scenario.emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBe(0);
-  expect(new Set(scenario.emulator.profiles('demo').map((p) => p.podExecutionRoleArn)).size).toBe(1);
+  expect(scenario().emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBe(0);
+  expect(new Set(scenario().emulator.profiles('demo').map((p) => p.podExecutionRoleArn)).size).toBe(1);
 
   // A selector change replaces the profile: the new one is created, then the old one deleted in cleanup.
   const replaced = synth(kind, ['apps'], (s, cluster) => {
@@ -171,14 +164,14 @@ test('aws-eks-v2: a stack deploys, grows with profiles given other objects for t
   expect(replacement.stackStatus).toBe('UPDATE_COMPLETE');
   const new0 = stack.physicalId(replaced.profiles.more0);
   expect(new0).not.toBe(old0);
-  expect(scenario.emulator.describe('demo', new0)!.selectors).toEqual([{ namespace: 'more-0', labels: { tier: 'web' } }]);
-  expect(scenario.emulator.profiles('demo').map((p) => p.fargateProfileName).sort()).toEqual([apps, new0].sort());
+  expect(scenario().emulator.describe('demo', new0)!.selectors).toEqual([{ namespace: 'more-0', labels: { tier: 'web' } }]);
+  expect(scenario().emulator.profiles('demo').map((p) => p.fargateProfileName).sort()).toEqual([apps, new0].sort());
   const cleanup = replacement.calls.filter((c) => c.phase === 'cleanup').map((c) => c.request.PhysicalResourceId);
   expect(cleanup).toEqual(expect.arrayContaining([old0]));
 
   const deleted = await stack.destroy();
   expect(deleted.stackStatus).toBe('DELETE_COMPLETE');
-  expect(scenario.emulator.profiles('demo')).toEqual([]);
+  expect(scenario().emulator.profiles('demo')).toEqual([]);
   expect(Object.values(replaced.template.Resources).filter((r) => r.Type === FARGATE_PROFILE_RESOURCE_TYPE)).toHaveLength(2);
 });
 
@@ -214,7 +207,7 @@ test.each(Object.keys(OLD_PROFILES))('migrating from %s in one update: the new p
   };
   const before = synthMigration(false);
   const after = synthMigration(true);
-  const stack = runnerFor(scenario, before.template);
+  const stack = runnerFor(scenario(), before.template);
   expect((await stack.deploy(before.template)).stackStatus).toBe('CREATE_COMPLETE');
 
   const migrated = await stack.deploy(after.template);
@@ -227,6 +220,6 @@ test.each(Object.keys(OLD_PROFILES))('migrating from %s in one update: the new p
   expect(migrated.events[created].phase).toBe('forward');
   expect(migrated.events[deleting].phase).toBe('cleanup');
   expect(deleting).toBeGreaterThan(created);
-  expect(scenario.emulator.profiles('demo').map((p) => p.fargateProfileName)).toEqual([stack.physicalId(after.newId!)]);
+  expect(scenario().emulator.profiles('demo').map((p) => p.fargateProfileName)).toEqual([stack.physicalId(after.newId!)]);
   expect((await stack.destroy()).stackStatus).toBe('DELETE_COMPLETE');
 });

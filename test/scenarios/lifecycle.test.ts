@@ -5,35 +5,28 @@
 import { CreateFargateProfileCommand, EKSClient } from '@aws-sdk/client-eks';
 import { IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
 import { LifecycleRunner } from '../support/lifecycle-runner';
-import { Scenario, SCENARIO_T_MS } from '../support/scenario-harness';
+import { SCENARIO_T_MS, useScenario } from '../support/scenario-harness';
 import { numberedProfiles, profileLogicalId, synthProfiles } from '../support/scenario-stacks';
 
 /** How long the other stack's profile stays CREATING / DELETING in scenario 4. */
 const BLOCKER_MS = 1_200;
 
-let scenario: Scenario;
-beforeEach(async () => {
-  // The handler logs a JSON line per step; keep the test output readable.
-  jest.spyOn(console, 'log').mockImplementation(() => {});
-  jest.spyOn(console, 'error').mockImplementation(() => {});
-  scenario = await Scenario.start();
-});
-afterEach(async () => { await scenario.stop(); });
+const scenario = useScenario();
 
 test('1. a stack with 5 chained profiles creates, then deletes, cleanly', async () => {
   const template = synthProfiles(numberedProfiles(5));
-  const stack = scenario.stack();
+  const stack = scenario().stack();
   const ids = [1, 2, 3, 4, 5].map(i => profileLogicalId(template, `P${i}`));
 
   const created = await stack.deploy(template);
 
   expect(created.failureReason).toBeUndefined();
   expect(created.stackStatus).toBe('CREATE_COMPLETE');
-  const live = scenario.emulator.profiles('demo');
+  const live = scenario().emulator.profiles('demo');
   expect(live).toHaveLength(5);
   for (const [k, id] of ids.entries()) {
     const name = stack.physicalId(id);
-    const profile = scenario.emulator.describe('demo', name)!;
+    const profile = scenario().emulator.describe('demo', name)!;
     expect(profile.status).toBe('ACTIVE');
     expect(profile.selectors).toEqual([{ namespace: `ns-${k + 1}` }]);
     // GetAtt Arn resolves to the real profile ARN.
@@ -46,26 +39,26 @@ test('1. a stack with 5 chained profiles creates, then deletes, cleanly', async 
   expect(creates.map(c => c.request.LogicalResourceId)).toEqual(ids);
   for (let k = 1; k < creates.length; k++) expect(creates[k].startMs).toBeGreaterThanOrEqual(creates[k - 1].endMs);
   // Nothing ever collided with the one-at-a-time rule, since the stack chains its profiles.
-  expect(scenario.emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(5);
+  expect(scenario().emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(5);
 
   const deleted = await stack.destroy();
 
   expect(deleted.failureReason).toBeUndefined();
   expect(deleted.stackStatus).toBe('DELETE_COMPLETE');
-  expect(scenario.emulator.profiles('demo')).toEqual([]);
+  expect(scenario().emulator.profiles('demo')).toEqual([]);
   expect(deleted.calls.filter(c => c.request.RequestType === 'Delete').map(c => c.request.LogicalResourceId))
     .toEqual([...ids].reverse());
 });
 
 test('2. a tag-only update keeps every physical id and changes the tags', async () => {
   const specs = numberedProfiles(3, i => ({ tags: { team: 'a', keep: `k${i}` } }));
-  const stack = scenario.stack();
+  const stack = scenario().stack();
   const template = synthProfiles(specs);
   await stack.deploy(template);
   const ids = specs.map(s => profileLogicalId(template, s.id));
   const before = ids.map(id => stack.physicalId(id));
   const arns = ids.map(id => stack.resources.get(id)!.attributes.Arn);
-  scenario.emulator.clearCalls();
+  scenario().emulator.clearCalls();
 
   const retagged = synthProfiles(numberedProfiles(3, i => ({ tags: { team: 'b', added: 'yes', keep: `k${i}` } })));
   const updated = await stack.deploy(retagged);
@@ -75,29 +68,29 @@ test('2. a tag-only update keeps every physical id and changes the tags', async 
   expect(ids.map(id => stack.physicalId(id))).toEqual(before);
   expect(ids.map(id => stack.resources.get(id)!.attributes.Arn)).toEqual(arns);
   for (const [k, name] of before.entries()) {
-    expect(scenario.emulator.describe('demo', name)!.tags).toEqual({ team: 'b', added: 'yes', keep: `k${k + 1}` });
+    expect(scenario().emulator.describe('demo', name)!.tags).toEqual({ team: 'b', added: 'yes', keep: `k${k + 1}` });
   }
   expect(updated.calls.map(c => c.request.RequestType)).toEqual(['Update', 'Update', 'Update']);
-  expect(scenario.emulator.callCount({ operation: 'CreateFargateProfile' })).toBe(0);
-  expect(scenario.emulator.callCount({ operation: 'DeleteFargateProfile' })).toBe(0);
-  expect(scenario.emulator.callCount({ operation: 'TagResource', outcome: 'OK' })).toBeGreaterThanOrEqual(3);
+  expect(scenario().emulator.callCount({ operation: 'CreateFargateProfile' })).toBe(0);
+  expect(scenario().emulator.callCount({ operation: 'DeleteFargateProfile' })).toBe(0);
+  expect(scenario().emulator.callCount({ operation: 'TagResource', outcome: 'OK' })).toBeGreaterThanOrEqual(3);
 
   // Removing a tag untags it.
   await stack.deploy(synthProfiles(numberedProfiles(3, i => ({ tags: { keep: `k${i}` } }))));
-  expect(scenario.emulator.describe('demo', before[0])!.tags).toEqual({ keep: 'k1' });
-  expect(scenario.emulator.callCount({ operation: 'UntagResource', outcome: 'OK' })).toBeGreaterThanOrEqual(3);
+  expect(scenario().emulator.describe('demo', before[0])!.tags).toEqual({ keep: 'k1' });
+  expect(scenario().emulator.callCount({ operation: 'UntagResource', outcome: 'OK' })).toBeGreaterThanOrEqual(3);
   await expectCleanDestroy(stack);
 });
 
 test('3. a selector change on two profiles at once replaces both; the parallel cleanup deletes both old ones', async () => {
-  const stack = scenario.stack();
+  const stack = scenario().stack();
   const template = synthProfiles(numberedProfiles(3));
   await stack.deploy(template);
   const [p1, p2, p3] = ['P1', 'P2', 'P3'].map(id => profileLogicalId(template, id));
   const [old1, old2, old3] = [p1, p2, p3].map(id => stack.physicalId(id));
-  scenario.emulator.clearCalls();
+  scenario().emulator.clearCalls();
   // The first old profile stays DELETING long enough that the second delete surely meets it.
-  scenario.emulator.deleteDelayMs = BLOCKER_MS;
+  scenario().emulator.deleteDelayMs = BLOCKER_MS;
 
   const changed = synthProfiles([
     { id: 'P1', selectors: [{ namespace: 'ns-1', labels: { tier: 'web' } }] },
@@ -105,7 +98,7 @@ test('3. a selector change on two profiles at once replaces both; the parallel c
     { id: 'P3', selectors: [{ namespace: 'ns-3' }] },
   ]);
   const updated = await stack.deploy(changed);
-  scenario.emulator.deleteDelayMs = SCENARIO_T_MS;
+  scenario().emulator.deleteDelayMs = SCENARIO_T_MS;
 
   expect(updated.failureReason).toBeUndefined();
   expect(updated.stackStatus).toBe('UPDATE_COMPLETE');
@@ -113,11 +106,11 @@ test('3. a selector change on two profiles at once replaces both; the parallel c
   expect(new1).not.toBe(old1);
   expect(new2).not.toBe(old2);
   expect(stack.physicalId(p3)).toBe(old3);
-  expect(scenario.emulator.describe('demo', new1)!.selectors).toEqual([{ namespace: 'ns-1', labels: { tier: 'web' } }]);
-  expect(scenario.emulator.describe('demo', new2)!.selectors).toEqual([{ namespace: 'other-2' }]);
-  expect(scenario.emulator.describe('demo', old1)).toBeUndefined();
-  expect(scenario.emulator.describe('demo', old2)).toBeUndefined();
-  expect(scenario.emulator.profiles('demo').map(p => p.fargateProfileName).sort()).toEqual([new1, new2, old3].sort());
+  expect(scenario().emulator.describe('demo', new1)!.selectors).toEqual([{ namespace: 'ns-1', labels: { tier: 'web' } }]);
+  expect(scenario().emulator.describe('demo', new2)!.selectors).toEqual([{ namespace: 'other-2' }]);
+  expect(scenario().emulator.describe('demo', old1)).toBeUndefined();
+  expect(scenario().emulator.describe('demo', old2)).toBeUndefined();
+  expect(scenario().emulator.profiles('demo').map(p => p.fargateProfileName).sort()).toEqual([new1, new2, old3].sort());
 
   // Both old profiles were deleted in the cleanup phase, concurrently, and both deletes succeeded.
   const cleanup = updated.calls.filter(c => c.phase === 'cleanup');
@@ -126,57 +119,57 @@ test('3. a selector change on two profiles at once replaces both; the parallel c
   expect(cleanup[0].startMs).toBeLessThan(cleanup[1].endMs);
   expect(cleanup[1].startMs).toBeLessThan(cleanup[0].endMs);
   // The service's one-DELETING-at-a-time rule was really hit, and waited out.
-  expect(scenario.emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'ResourceInUseException' })).toBeGreaterThan(0);
-  expect(scenario.emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
+  expect(scenario().emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'ResourceInUseException' })).toBeGreaterThan(0);
+  expect(scenario().emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
   await expectCleanDestroy(stack);
 });
 
 test('4. a profile of another stack on the same cluster is CREATING or DELETING at the same time: both stacks converge', async () => {
-  const stackA = scenario.stack('StackA');
-  const stackB = scenario.stack('StackB');
+  const stackA = scenario().stack('StackA');
+  const stackB = scenario().stack('StackB');
   const templateA = synthProfiles([{ id: 'Web', selectors: [{ namespace: 'web' }] }], 'demo', 'StackA');
   const templateB = synthProfiles([{ id: 'Jobs', selectors: [{ namespace: 'jobs' }] }], 'demo', 'StackB');
 
   // B deploys while A's profile is CREATING. A's profile stays CREATING long enough (1.2 s) that
   // B's create is certain to arrive during it, however loaded the machine is.
-  scenario.emulator.createDelayMs = BLOCKER_MS;
+  scenario().emulator.createDelayMs = BLOCKER_MS;
   const deployingA = stackA.deploy(templateA);
   await waitForProfileIn('CREATING');
-  scenario.emulator.createDelayMs = SCENARIO_T_MS;
+  scenario().emulator.createDelayMs = SCENARIO_T_MS;
   const [createdA, createdB] = await Promise.all([deployingA, stackB.deploy(templateB)]);
 
   expect([createdA.failureReason, createdB.failureReason]).toEqual([undefined, undefined]);
   expect([createdA.stackStatus, createdB.stackStatus]).toEqual(['CREATE_COMPLETE', 'CREATE_COMPLETE']);
   const web = stackA.physicalId(profileLogicalId(templateA, 'Web'));
   const jobs = stackB.physicalId(profileLogicalId(templateB, 'Jobs'));
-  expect(scenario.emulator.profiles('demo').map(p => [p.fargateProfileName, p.status]).sort())
+  expect(scenario().emulator.profiles('demo').map(p => [p.fargateProfileName, p.status]).sort())
     .toEqual([[jobs, 'ACTIVE'], [web, 'ACTIVE']].sort());
-  expect(scenario.emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBeGreaterThan(0);
+  expect(scenario().emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBeGreaterThan(0);
 
   // A adds a profile while B's profile is DELETING.
-  scenario.emulator.clearCalls();
+  scenario().emulator.clearCalls();
   const templateA2 = synthProfiles([
     { id: 'Web', selectors: [{ namespace: 'web' }] },
     { id: 'Api', selectors: [{ namespace: 'api' }] },
   ], 'demo', 'StackA');
-  scenario.emulator.deleteDelayMs = BLOCKER_MS;
+  scenario().emulator.deleteDelayMs = BLOCKER_MS;
   const deletingB = stackB.destroy();
   await waitForProfileIn('DELETING');
-  scenario.emulator.deleteDelayMs = SCENARIO_T_MS;
+  scenario().emulator.deleteDelayMs = SCENARIO_T_MS;
   const [updatedA, deletedB] = await Promise.all([stackA.deploy(templateA2), deletingB]);
 
   expect([updatedA.failureReason, deletedB.failureReason]).toEqual([undefined, undefined]);
   expect([updatedA.stackStatus, deletedB.stackStatus]).toEqual(['UPDATE_COMPLETE', 'DELETE_COMPLETE']);
   const api = stackA.physicalId(profileLogicalId(templateA2, 'Api'));
-  expect(scenario.emulator.profiles('demo').map(p => [p.fargateProfileName, p.status]).sort())
+  expect(scenario().emulator.profiles('demo').map(p => [p.fargateProfileName, p.status]).sort())
     .toEqual([[api, 'ACTIVE'], [web, 'ACTIVE']].sort());
-  expect(scenario.emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBeGreaterThan(0);
+  expect(scenario().emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBeGreaterThan(0);
   await expectCleanDestroy(stackA);
 });
 
 test('5. a 90 s IAM propagation delay on a fresh role: the create succeeds (scaled time)', async () => {
-  scenario.emulator.faults.iamPropagationMs = 90_000 * scenario.scale;
-  const stack = scenario.stack();
+  scenario().emulator.faults.iamPropagationMs = 90_000 * scenario().scale;
+  const stack = scenario().stack();
   const template = synthProfiles(numberedProfiles(1));
 
   const created = await stack.deploy(template);
@@ -184,26 +177,26 @@ test('5. a 90 s IAM propagation delay on a fresh role: the create succeeds (scal
   expect(created.failureReason).toBeUndefined();
   expect(created.stackStatus).toBe('CREATE_COMPLETE');
   const name = stack.physicalId(profileLogicalId(template, 'P1'));
-  const profile = scenario.emulator.describe('demo', name)!;
+  const profile = scenario().emulator.describe('demo', name)!;
   expect(profile.status).toBe('ACTIVE');
   // The role the construct created, rejected at first with the service's trust-policy message.
-  const rejected = scenario.emulator.calls.filter(c => c.operation === 'CreateFargateProfile' && c.outcome !== 'OK');
+  const rejected = scenario().emulator.calls.filter(c => c.operation === 'CreateFargateProfile' && c.outcome !== 'OK');
   expect(rejected.length).toBeGreaterThan(0);
   expect(rejected.every(c => c.outcome === 'InvalidParameterException' && c.message === IAM_TRUST_POLICY_MESSAGE)).toBe(true);
-  expect(scenario.emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
+  expect(scenario().emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
   await expectCleanDestroy(stack);
 });
 
 test('6. with 30 % throttling on every call, the full create, update and delete still succeed', async () => {
-  scenario.emulator.faults.throttleProbability = 0.3;
+  scenario().emulator.faults.throttleProbability = 0.3;
   // On top of the random 30 %, the first calls of each mutating operation are throttled for sure.
   for (const operation of ['CreateFargateProfile', 'DeleteFargateProfile', 'TagResource'] as const) {
-    scenario.emulator.injectFault({ error: 'ThrottlingException', operation, times: 2 });
+    scenario().emulator.injectFault({ error: 'ThrottlingException', operation, times: 2 });
   }
   // The SDK's own retry delays (0.5 s and more after a throttle) do not scale with the scenario's
   // time. Without SDK retries every throttle reaches the handler, whose backoff is scaled: the
   // stricter case, and a fast one.
-  const stack = scenario.stack('ScenarioStack', { env: { AWS_MAX_ATTEMPTS: '1' } });
+  const stack = scenario().stack('ScenarioStack', { env: { AWS_MAX_ATTEMPTS: '1' } });
   const template = synthProfiles(numberedProfiles(3, i => ({ tags: { owner: `o${i}` } })));
 
   const created = await stack.deploy(template);
@@ -224,23 +217,23 @@ test('6. with 30 % throttling on every call, the full create, update and delete 
   expect(stack.physicalId(p3)).toBe(n3);
   const replacement = stack.physicalId(p2);
   expect(replacement).not.toBe(n2);
-  expect(scenario.emulator.describe('demo', n1)!.tags).toEqual({ owner: 'changed' });
-  expect(scenario.emulator.describe('demo', replacement)!.selectors).toEqual([{ namespace: 'ns-2b' }]);
-  expect(scenario.emulator.describe('demo', n2)).toBeUndefined();
+  expect(scenario().emulator.describe('demo', n1)!.tags).toEqual({ owner: 'changed' });
+  expect(scenario().emulator.describe('demo', replacement)!.selectors).toEqual([{ namespace: 'ns-2b' }]);
+  expect(scenario().emulator.describe('demo', n2)).toBeUndefined();
 
   await expectCleanDestroy(stack);
   // Throttling really happened, on every kind of call the handler makes.
   for (const operation of ['CreateFargateProfile', 'DeleteFargateProfile', 'TagResource'] as const) {
-    expect(scenario.emulator.callCount({ operation, outcome: 'ThrottlingException' })).toBeGreaterThanOrEqual(2);
+    expect(scenario().emulator.callCount({ operation, outcome: 'ThrottlingException' })).toBeGreaterThanOrEqual(2);
   }
-  expect(scenario.emulator.callCount({ operation: 'DescribeFargateProfile', outcome: 'ThrottlingException' })).toBeGreaterThan(0);
+  expect(scenario().emulator.callCount({ operation: 'DescribeFargateProfile', outcome: 'ThrottlingException' })).toBeGreaterThan(0);
 });
 
 test('7. CREATE_FAILED with a health issue: the stack rolls back, the reason carries the issue, the failed profile is deleted', async () => {
-  const emulator = scenario.emulator;
+  const emulator = scenario().emulator;
   const issue = { code: 'AccessDenied', message: 'The pod execution role is not authorized to pull from the registry' };
   emulator.injectFault({ operation: 'CreateFargateProfile', profile: 'jobs', healthIssues: issue });
-  const stack = scenario.stack();
+  const stack = scenario().stack();
   const template = synthProfiles([
     { id: 'P1', selectors: [{ namespace: 'ns-1' }] },
     { id: 'P2', selectors: [{ namespace: 'jobs' }], name: 'jobs' },
@@ -264,59 +257,59 @@ test('7. CREATE_FAILED with a health issue: the stack rolls back, the reason car
 });
 
 test('8. a profile deleted out of band, then stack delete: success', async () => {
-  const stack = scenario.stack();
+  const stack = scenario().stack();
   const template = synthProfiles(numberedProfiles(3));
   expect((await stack.deploy(template)).stackStatus).toBe('CREATE_COMPLETE');
   const gone = stack.physicalId(profileLogicalId(template, 'P2'));
-  scenario.emulator.deleteProfileOutOfBand('demo', gone);
+  scenario().emulator.deleteProfileOutOfBand('demo', gone);
 
   const report = await stack.destroy();
 
   expect(report.failureReason).toBeUndefined();
   expect(report.stackStatus).toBe('DELETE_COMPLETE');
-  expect(scenario.emulator.profiles('demo')).toEqual([]);
-  expect(scenario.emulator.callCount({ operation: 'DeleteFargateProfile', profile: gone })).toBe(0);
-  expect(scenario.emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
+  expect(scenario().emulator.profiles('demo')).toEqual([]);
+  expect(scenario().emulator.callCount({ operation: 'DeleteFargateProfile', profile: gone })).toBe(0);
+  expect(scenario().emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
 });
 
 test('8b. DELETE_FAILED with a health issue fails the stack delete with the issue; deleting again succeeds', async () => {
-  const stack = scenario.stack();
+  const stack = scenario().stack();
   const template = synthProfiles(numberedProfiles(1));
   expect((await stack.deploy(template)).stackStatus).toBe('CREATE_COMPLETE');
   const name = stack.physicalId(profileLogicalId(template, 'P1'));
   const issue = { code: 'InternalFailure', message: 'The Fargate profile could not be deleted' };
-  scenario.emulator.injectFault({ operation: 'DeleteFargateProfile', profile: name, healthIssues: issue });
+  scenario().emulator.injectFault({ operation: 'DeleteFargateProfile', profile: name, healthIssues: issue });
 
   const failed = await stack.destroy();
 
   expect(failed.stackStatus).toBe('DELETE_FAILED');
   expect(failed.failureReason).toContain(issue.code);
   expect(failed.failureReason).toContain(issue.message);
-  expect(scenario.emulator.describe('demo', name)!.status).toBe('DELETE_FAILED');
+  expect(scenario().emulator.describe('demo', name)!.status).toBe('DELETE_FAILED');
 
   const retried = await stack.destroy();
 
   expect(retried.failureReason).toBeUndefined();
   expect(retried.stackStatus).toBe('DELETE_COMPLETE');
-  expect(scenario.emulator.profiles('demo')).toEqual([]);
+  expect(scenario().emulator.profiles('demo')).toEqual([]);
 });
 
 test('9. the cluster deleted out of band, then stack delete: success', async () => {
-  const stack = scenario.stack();
+  const stack = scenario().stack();
   expect((await stack.deploy(synthProfiles(numberedProfiles(2)))).stackStatus).toBe('CREATE_COMPLETE');
-  scenario.emulator.deleteClusterOutOfBand('demo');
+  scenario().emulator.deleteClusterOutOfBand('demo');
 
   const report = await stack.destroy();
 
   expect(report.failureReason).toBeUndefined();
   expect(report.stackStatus).toBe('DELETE_COMPLETE');
   expect(report.calls.map(c => c.response.Status)).toEqual(['SUCCESS', 'SUCCESS']);
-  expect(scenario.emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(0);
+  expect(scenario().emulator.callCount({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(0);
 });
 
 test('10. an explicit name plus a selector change fails before touching anything; the profile is untouched', async () => {
-  const emulator = scenario.emulator;
-  const stack = scenario.stack();
+  const emulator = scenario().emulator;
+  const stack = scenario().stack();
   const template = synthProfiles([{ id: 'Fixed', selectors: [{ namespace: 'apps' }], name: 'fixed-name', tags: { v: '1' } }]);
   expect((await stack.deploy(template)).stackStatus).toBe('CREATE_COMPLETE');
   const before = emulator.describe('demo', 'fixed-name');
@@ -345,8 +338,8 @@ test('10. an explicit name plus a selector change fails before touching anything
 });
 
 test('10b. a failed update after a replacement rolls back: the replacement is deleted, the old profiles stay', async () => {
-  const emulator = scenario.emulator;
-  const stack = scenario.stack();
+  const emulator = scenario().emulator;
+  const stack = scenario().stack();
   const template = synthProfiles([
     { id: 'P1', selectors: [{ namespace: 'ns-1' }] },
     { id: 'P2', selectors: [{ namespace: 'ns-2' }], name: 'fixed-name' },
@@ -375,7 +368,7 @@ test('10b. a failed update after a replacement rolls back: the replacement is de
 });
 
 test.each(['concurrent', 'sequential'] as const)('11. a duplicated onEvent for the same RequestId creates one profile (%s delivery)', async delivery => {
-  const stack = scenario.stack('ScenarioStack', { duplicateOnEvent: r => (r.RequestType === 'Create' ? delivery : 'none') });
+  const stack = scenario().stack('ScenarioStack', { duplicateOnEvent: r => (r.RequestType === 'Create' ? delivery : 'none') });
   const template = synthProfiles(numberedProfiles(2));
 
   const created = await stack.deploy(template);
@@ -387,7 +380,7 @@ test.each(['concurrent', 'sequential'] as const)('11. a duplicated onEvent for t
     const ids = call.response.onEventResults.map(r => r.result?.PhysicalResourceId ?? r.error);
     expect(ids).toEqual([call.response.PhysicalResourceId, call.response.PhysicalResourceId]);
   }
-  const live = scenario.emulator.profiles('demo');
+  const live = scenario().emulator.profiles('demo');
   expect(live.map(p => p.fargateProfileName).sort())
     .toEqual(['P1', 'P2'].map(id => stack.physicalId(profileLogicalId(template, id))).sort());
   expect(live.every(p => p.status === 'ACTIVE')).toBe(true);
@@ -397,9 +390,8 @@ test.each(['concurrent', 'sequential'] as const)('11. a duplicated onEvent for t
 test('12. deadline exceeded while blocked by another profile: the error names the blocker', async () => {
   // The handler gives up after 1.5 s (55 min at scale would be 33 s) while a profile created
   // outside the stack stays CREATING for a minute.
-  await scenario.stop();
-  scenario = await Scenario.start({ handlerEnv: { HANDLER_WAIT_TIMEOUT_MS: 1_500 } });
-  const emulator = scenario.emulator;
+  await scenario.restart({ handlerEnv: { HANDLER_WAIT_TIMEOUT_MS: 1_500 } });
+  const emulator = scenario().emulator;
   emulator.setProfileDelays('blocker', { createDelayMs: 60_000 });
   await new EKSClient(emulator.clientConfig()).send(new CreateFargateProfileCommand({
     clusterName: 'demo',
@@ -407,7 +399,7 @@ test('12. deadline exceeded while blocked by another profile: the error names th
     podExecutionRoleArn: 'arn:aws:iam::123456789012:role/other-team',
     selectors: [{ namespace: 'other-team' }],
   }));
-  const stack = scenario.stack();
+  const stack = scenario().stack();
   const template = synthProfiles(numberedProfiles(1));
 
   const report = await stack.deploy(template);
@@ -425,7 +417,7 @@ test('12. deadline exceeded while blocked by another profile: the error names th
 /** Resolves once a profile of cluster demo is in `status` (the emulator is in-process). */
 async function waitForProfileIn(status: string): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (!scenario.emulator.profiles('demo').some(p => p.status === status)) {
+  while (!scenario().emulator.profiles('demo').some(p => p.status === status)) {
     if (Date.now() > deadline) throw new Error(`no profile reached ${status} within 10 s`);
     await new Promise(resolve => setTimeout(resolve, 5));
   }
@@ -435,5 +427,5 @@ async function expectCleanDestroy(stack: LifecycleRunner): Promise<void> {
   const report = await stack.destroy();
   expect(report.failureReason).toBeUndefined();
   expect(report.stackStatus).toBe('DELETE_COMPLETE');
-  expect(scenario.emulator.profiles('demo')).toEqual([]);
+  expect(scenario().emulator.profiles('demo')).toEqual([]);
 }

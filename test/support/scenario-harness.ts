@@ -99,3 +99,32 @@ export class Scenario {
     await this.emulator.stop();
   }
 }
+
+/** The current test's scenario (call it), and a way to replace it with one started with other options. */
+export interface CurrentScenario {
+  (): Scenario;
+  /** Stops the current test's scenario and starts another with `options`; that one is stopped after the test. */
+  restart(options?: ScenarioOptions): Promise<Scenario>;
+}
+
+/**
+ * Registers jest hooks in the calling file that start a scenario with `options` before each test,
+ * with console.log and console.error silenced, and stop it after the test.
+ */
+export function useScenario(options: ScenarioOptions = {}): CurrentScenario {
+  let scenario: Scenario;
+  beforeEach(async () => {
+    // The handler logs a JSON line per step; keep the test output readable.
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    jest.spyOn(console, 'error').mockImplementation(() => {});
+    scenario = await Scenario.start(options);
+  });
+  afterEach(async () => { await scenario.stop(); });
+
+  const restart = async (restartOptions: ScenarioOptions = {}): Promise<Scenario> => {
+    await scenario.stop();
+    scenario = await Scenario.start(restartOptions);
+    return scenario;
+  };
+  return Object.assign(() => scenario, { restart });
+}
