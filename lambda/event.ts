@@ -2,7 +2,7 @@
 // type, with the properties canonicalized (see profile-model.ts). Anything malformed fails here,
 // with a message that says what is wrong and what to do, before any EKS call is made.
 import { CanonicalSelector, canonicalSelectors, ProfileSpec, sortKeys } from './profile-model';
-import { compareKeys, FargateProfileResourceProperties, MAX_SELECTORS, PROFILE_NAME_PATTERN, PROPERTY } from '../src/wire-contract';
+import { CLUSTER_NAME_PATTERN, compareKeys, FargateProfileResourceProperties, MAX_SELECTORS, PROFILE_NAME_PATTERN, PROPERTY } from '../src/wire-contract';
 
 interface RequestCommon {
   readonly requestId: string;
@@ -45,8 +45,6 @@ export type HandlerEvent = CreateRequest | UpdateRequest | DeleteRequest;
 
 export type RequestType = HandlerEvent['requestType'];
 
-// EKS cluster names follow the same rule as profile names.
-const CLUSTER_NAME_PATTERN = PROFILE_NAME_PATTERN;
 const ROLE_ARN_PATTERN = /^arn:[a-z-]+:iam::\d*:role\/\S+$/;
 
 /** Thrown for any malformed event; `index.ts` lets it fail the resource unchanged. */

@@ -15,6 +15,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import type { aws_eks as eksRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
+import { CLUSTER_NAME_PATTERN } from './wire-contract';
 
 /** A cluster defined in this app with one of the CDK's EKS L2s. */
 export type InAppCluster = eks.Cluster | eksv2.Cluster;
@@ -40,8 +41,6 @@ export interface ProfileCluster {
 const FIELD = 'cluster';
 const KINDS = 'an aws-eks-v2 or aws-eks Cluster or FargateCluster, an import '
   + "(Cluster.fromClusterAttributes(this, 'Cluster', { clusterName: 'my-cluster' })), or an eks.CfnCluster";
-/** EKS CreateCluster: 1 to 100 letters, digits, '-' and '_', starting with a letter or digit. */
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 
 /**
  * Reads the cluster of the profile at `profile`. Throws an Error naming the profile's path, the
@@ -57,7 +56,7 @@ export function profileClusterOf(profile: IConstruct, cluster: eksRefs.IClusterR
   const token = Token.isUnresolved(clusterName) ? Tokenization.reverse(clusterName, { failConcat: false }) : undefined;
   const target = Reference.isReference(token) ? token : undefined;
   const literalName = Token.isUnresolved(clusterName) ? literalNameOf(target) : clusterName;
-  if (literalName !== undefined && !CLUSTER_NAME.test(literalName)) {
+  if (literalName !== undefined && !CLUSTER_NAME_PATTERN.test(literalName)) {
     throw new Error(`${path}: ${FIELD} name "${literalName}" is not an EKS cluster name: EKS names a cluster with `
       + "1 to 100 letters, digits, '-' and '_', starting with a letter or digit");
   }

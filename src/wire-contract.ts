@@ -24,6 +24,9 @@ export const MAX_PROFILE_NAME_LENGTH = 100;
  */
 export const PROFILE_NAME_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${MAX_PROFILE_NAME_LENGTH - 1}}$`);
 
+/** EKS cluster names (CreateCluster) follow the same rule: 1 to 100 letters, digits, `-` and `_`, a letter or digit first. */
+export const CLUSTER_NAME_PATTERN = PROFILE_NAME_PATTERN;
+
 /** EKS keeps profile names starting with `eks-` (in any case) for itself. */
 export function hasReservedProfileNamePrefix(name: string): boolean {
   return name.toLowerCase().startsWith('eks-');
