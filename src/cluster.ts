@@ -28,6 +28,11 @@ export interface ProfileCluster {
   readonly clusterArn: string;
   /** Equal for every object that stands for this cluster, as seen from one stack. */
   readonly key: string;
+  /**
+   * Equal for every object that stands for this cluster anywhere in the app (several stacks of one
+   * account and region included), and readable in messages. See {@link appClusterKey}.
+   */
+  readonly appKey: string;
   /** A construct id derived from `key`, stable whichever object stands for the cluster. */
   readonly id: string;
   /** Names the cluster in messages and descriptions, without tokens. */
@@ -62,7 +67,30 @@ export function profileClusterOf(profile: IConstruct, cluster: eksRefs.IClusterR
   }
   const definedBy = target ? inAppClusterOf(target) : undefined;
   const { key, id, description } = identify(profile, clusterName, literalName, target, cluster);
-  return { clusterName, clusterArn: reference.clusterArn, key, id, description, literalName, definedBy };
+  const appKey = appClusterKey(profile, literalName ?? clusterName);
+  return { clusterName, clusterArn: reference.clusterArn, key, appKey, id, description, literalName, definedBy };
+}
+
+/**
+ * A key for the cluster named `clusterName`, as seen from `scope`, readable in messages:
+ * - a name written in the app: the name plus the stack's account and region where known
+ *   (env-agnostic stacks all get the same key, so they are taken as one account and region);
+ * - a reference to a construct of the app (an in-app cluster's name, a `CfnCluster`'s `Ref`,
+ *   a `CfnParameter`): that construct's path, unique in the app and the same from every stack
+ *   (its resolved `{ Ref }` would not be: two stacks' clusters can have the same logical id);
+ * - any other token: its resolved form plus account and region.
+ */
+export function appClusterKey(scope: IConstruct, clusterName: string): string {
+  const reference = Tokenization.reverse(clusterName, { failConcat: false }); // a name like `${token}-x` is no reference
+  if (Reference.isReference(reference)) {
+    // The L1 under an L2 (`Cluster/Resource/Resource/Default`): name the L2.
+    return `cluster ${reference.target.node.path.replace(/(\/(Resource|Default))+$/, '')}`;
+  }
+  const stack = Stack.of(scope);
+  const name = Token.isUnresolved(clusterName) ? JSON.stringify(stack.resolve(clusterName)) : `"${clusterName}"`;
+  const where = [['account', stack.account], ['region', stack.region]]
+    .map(([what, value]) => (Token.isUnresolved(value) ? `${what} of an env-agnostic stack` : `${what} ${value}`));
+  return `cluster ${name} (${where.join(', ')})`;
 }
 
 /** The default profile of a FargateCluster (aws-eks or aws-eks-v2), which the profiles must wait for. */

@@ -7,7 +7,7 @@ import { awsAuthOwner, checkAwsAuthMappable, mapPodExecutionRole } from './aws-a
 import { profileClusterOf } from './cluster';
 import { FargateProfileProvider } from './fargate-profile-provider';
 import { checkPodExecutionRole, podExecutionRoleProblems } from './pod-execution-role-rules';
-import { registerForSchedulingChecks, schedulingClusterKey } from './scheduling-warnings';
+import { registerForSchedulingChecks } from './scheduling-warnings';
 import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
 import {
@@ -225,8 +225,7 @@ export class FargateProfile extends Construct implements ITaggable {
     // Trust statements and node groups may be added after the profile: check the role at synthesis.
     this.node.addValidation({ validate: () => podExecutionRoleProblems(this, this.podExecutionRole) });
     registerForSchedulingChecks(this, {
-      // The literal name when the app wrote one (also a CfnCluster's), so imports by name group with the cluster.
-      clusterKey: schedulingClusterKey(this, cluster.literalName ?? cluster.clusterName),
+      clusterKey: cluster.appKey,
       explicitName: props.fargateProfileName,
       selectors: props.selectors,
     });

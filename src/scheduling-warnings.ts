@@ -5,7 +5,7 @@
 // Every FargateProfile registers here from its constructor; one aspect per Stage checks all of
 // the Stage's profiles together at synthesis. Per Stage, because each Stage synthesizes on its
 // own and aspects do not cross Stage boundaries.
-import { Annotations, AspectPriority, Aspects, IAspect, Reference, Stack, Stage, Token, Tokenization } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, IAspect, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { FargateProfileSelector } from './fargate-profile';
 import { FargatePod, FargateScheduling } from './fargate-scheduling';
@@ -24,7 +24,7 @@ const PROFILES_PER_CLUSTER_QUOTA_CODE = 'L-33415657';
 export interface SchedulingRegistration {
   /**
    * Identifies the profile's cluster; profiles with equal keys share a cluster. Also names the
-   * cluster in messages. See {@link schedulingClusterKey}.
+   * cluster in messages. See `ProfileCluster.appKey` (cluster.ts).
    */
   readonly clusterKey: string;
   /** The name given in props; undefined when EKS's name is generated at deploy time. */
@@ -48,28 +48,6 @@ export function registerForSchedulingChecks(profile: IConstruct, registration: S
     Aspects.of(scope).add(new SchedulingChecks(scope, profiles), { priority: AspectPriority.READONLY });
   }
   profiles.push({ ...registration, profile });
-}
-
-/**
- * A key for the cluster named `clusterName`, as seen from `scope`, readable in messages:
- * - a name written in the app: the name plus the stack's account and region where known
- *   (env-agnostic stacks all get the same key, so they are taken as one account and region);
- * - a reference to a construct of the app (an in-app cluster's name, a `CfnCluster`'s `Ref`,
- *   a `CfnParameter`): that construct's path, unique in the app and the same from every stack
- *   (its resolved `{ Ref }` would not be: two stacks' clusters can have the same logical id);
- * - any other token: its resolved form plus account and region.
- */
-export function schedulingClusterKey(scope: IConstruct, clusterName: string): string {
-  const reference = Tokenization.reverse(clusterName, { failConcat: false }); // a name like `${token}-x` is no reference
-  if (Reference.isReference(reference)) {
-    // The L1 under an L2 (`Cluster/Resource/Resource/Default`): name the L2.
-    return `cluster ${reference.target.node.path.replace(/(\/(Resource|Default))+$/, '')}`;
-  }
-  const stack = Stack.of(scope);
-  const name = Token.isUnresolved(clusterName) ? JSON.stringify(stack.resolve(clusterName)) : `"${clusterName}"`;
-  const where = [['account', stack.account], ['region', stack.region]]
-    .map(([what, value]) => (Token.isUnresolved(value) ? `${what} of an env-agnostic stack` : `${what} ${value}`));
-  return `cluster ${name} (${where.join(', ')})`;
 }
 
 /** Runs once, when synthesis visits the Stage: every profile of the Stage is known by then. */

@@ -3,7 +3,8 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import { Construct } from 'constructs';
 import { FargateProfile, FargateProfileSelector } from '../src';
-import { OVERLAP_WARNING_ID, QUOTA_WARNING_ID, schedulingClusterKey } from '../src/scheduling-warnings';
+import { appClusterKey } from '../src/cluster';
+import { OVERLAP_WARNING_ID, QUOTA_WARNING_ID } from '../src/scheduling-warnings';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -240,7 +241,7 @@ describe('which profiles share a cluster', () => {
       'cluster {"Fn::ImportValue":"ClusterName"} (account 123456789012, region us-east-1)'],
   ])('the cluster key of %s, as messages show it', (_name, clusterName, expected) => {
     const stack = newStack();
-    expect(schedulingClusterKey(stack, clusterName(stack))).toBe(expected);
+    expect(appClusterKey(stack, clusterName(stack))).toBe(expected);
   });
 
   test('profiles in a nested Stage are checked when that Stage synthesizes', () => {
