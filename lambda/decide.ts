@@ -8,6 +8,7 @@
 import type { Blocker, ClassifiedError, HealthIssue } from './eks-api';
 import type { Job } from './job';
 import type { ProfileSpec } from './profile-model';
+import { FARGATE_PODS_PRINCIPAL } from '../src/wire-contract';
 
 /** The part of a {@link Job} a decision depends on. */
 export type JobView = Pick<Job, 'desired' | 'clusterName' | 'profileName'> & {
@@ -181,7 +182,7 @@ function trustPolicyReason(job: JobView, error: ClassifiedError, iam: IamContext
   const role = job.spec ? `its pod execution role ${job.spec.podExecutionRoleArn}` : 'its pod execution role';
   return `Cannot create ${describeProfile(job)}: EKS rejects ${role} (${error.code}: ${error.message}), ` +
     `still ${formatWindow(iam.windowMs)} after the request started, longer than IAM takes to propagate a new role. ` +
-    'The role\'s trust policy must allow sts:AssumeRole to the service principal eks-fargate-pods.amazonaws.com ' +
+    `The role's trust policy must allow sts:AssumeRole to the service principal ${FARGATE_PODS_PRINCIPAL} ` +
     `(the EKS user guide adds the condition ArnLike aws:SourceArn arn:<partition>:eks:<region>:<account>:fargateprofile/${job.clusterName}/*). ` +
     'A role defined in this app is checked for it at synth time; for an imported role, fix its trust policy, then deploy again.';
 }

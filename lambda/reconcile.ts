@@ -11,6 +11,7 @@ import type { AbsentJob, Job, PresentJob } from './job';
 import { DecisionLog } from './log';
 import { hasTagChanges, profileSatisfiesSpec, tagChanges } from './profile-model';
 import { backoffMs, canWait, iamMaySettle, InvocationClock, sleep } from './timing';
+import { FARGATE_PODS_PRINCIPAL } from '../src/wire-contract';
 
 /** What the loop knows of the request besides its job: when it started, and the handler's role. */
 export interface RequestIam {
@@ -217,7 +218,7 @@ export function timeoutMessage(job: JobView, progress: Progress): string {
       break;
     case 'IAM_PROPAGATION':
       why = `, the pod execution role's trust policy was still rejected (${progress.detail}). ` +
-        'Check that the role trusts the eks-fargate-pods.amazonaws.com service principal';
+        `Check that the role trusts the ${FARGATE_PODS_PRINCIPAL} service principal`;
       break;
     case 'ACCESS_DENIED':
       why = `, the handler role was still refused a permission (${progress.detail}). ` +

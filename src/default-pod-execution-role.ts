@@ -5,9 +5,7 @@ import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgePodExecutionRoleFindings, POD_EXECUTION_ROLE_POLICY } from './nag-acknowledgments';
-
-/** The Fargate service principal that assumes pod execution roles. */
-export const FARGATE_PODS_PRINCIPAL = 'eks-fargate-pods.amazonaws.com';
+import { FARGATE_PODS_PRINCIPAL } from './wire-contract';
 
 /** Construct id of the default role, under the cluster's shared constructs. */
 export const DEFAULT_POD_EXECUTION_ROLE_ID = 'PodExecutionRole';

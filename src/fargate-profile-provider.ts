@@ -14,7 +14,7 @@ import { ClusterProfiles, PROFILE_ACTIONS } from './cluster-profiles';
 import { acknowledgeProviderFindings } from './nag-acknowledgments';
 
 export { PROFILE_ACTIONS } from './cluster-profiles';
-export { FARGATE_PODS_PRINCIPAL, fargateProfileArnPattern } from './default-pod-execution-role';
+export { fargateProfileArnPattern } from './default-pod-execution-role';
 
 /** Where the bundle lives; resolves from src/ (ts-jest) and from lib/ (compiled). */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'fargate-profile-handler');

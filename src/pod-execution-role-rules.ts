@@ -14,7 +14,7 @@ import { CfnResource, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { FARGATE_PODS_PRINCIPAL } from './fargate-profile-provider';
+import { FARGATE_PODS_PRINCIPAL } from './wire-contract';
 
 const FIELD = 'podExecutionRole';
 const ADD_PRINCIPAL = `new iam.ServicePrincipal('${FARGATE_PODS_PRINCIPAL}')`;

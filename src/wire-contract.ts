@@ -15,6 +15,9 @@ export const ARN_ATTRIBUTE = 'Arn';
 /** EKS: "You may specify up to five selectors in a Fargate profile." */
 export const MAX_SELECTORS = 5;
 
+/** The service principal that assumes pod execution roles: the trust the construct writes, and the handler names in its failures. */
+export const FARGATE_PODS_PRINCIPAL = 'eks-fargate-pods.amazonaws.com';
+
 /** EKS profile names: at most 100 characters. */
 export const MAX_PROFILE_NAME_LENGTH = 100;
 
