@@ -66,6 +66,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
+// No import cycles in the library or the handler: a reader can tell which file is the root.
+project.eslint?.addRules({ 'import/no-cycle': ['error'] });
+
 // npm ci fails on this registry's lockfile without this override.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 // constructs is only a peer otherwise; jsii wants it as a dev dependency too.

@@ -1,35 +1,8 @@
 // Which Fargate profile EKS schedules a pod with: the public, pure answer (usable in unit tests
 // of every jsii language). The rules are the EKS user guide's, Fargate profiles page.
-import type { FargateProfileSelector } from './fargate-profile';
+import type { FargatePod, FargateProfileSelection } from './fargate-pod';
 import { podMatchesSelector } from './selector-matching';
 import { compareKeys } from './wire-contract';
-
-/**
- * A pod, as far as Fargate profile selection looks at it.
- */
-export interface FargatePod {
-  /** The pod's namespace. */
-  readonly namespace: string;
-
-  /**
-   * The pod's labels. The label `eks.amazonaws.com/fargate-profile` pins a profile
-   * (see `FargateScheduling.PROFILE_LABEL`).
-   *
-   * @default - no labels
-   */
-  readonly labels?: { [key: string]: string };
-}
-
-/**
- * A Fargate profile of a cluster, as far as pod scheduling looks at it.
- */
-export interface FargateProfileSelection {
-  /** The name of the profile in EKS. */
-  readonly fargateProfileName: string;
-
-  /** The profile's selectors: a pod that matches any of them may run with this profile. */
-  readonly selectors: FargateProfileSelector[];
-}
 
 /**
  * Which Fargate profile of a cluster EKS schedules a pod with.

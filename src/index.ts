@@ -1,2 +1,4 @@
+export * from './fargate-profile-props';
 export * from './fargate-profile';
+export * from './fargate-pod';
 export * from './fargate-scheduling';

@@ -7,8 +7,9 @@
 // own and aspects do not cross Stage boundaries.
 import { Annotations, AspectPriority, Aspects, IAspect, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { FargateProfileSelector } from './fargate-profile';
-import { FargatePod, FargateScheduling } from './fargate-scheduling';
+import type { FargateProfileSelector } from './fargate-profile-props';
+import type { FargatePod } from './fargate-pod';
+import { FargateScheduling } from './fargate-scheduling';
 import { commonPod } from './selector-matching';
 
 /** Id of the warning that two profiles can take the same pod (for `Annotations.acknowledgeWarning`). */

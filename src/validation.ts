@@ -3,7 +3,7 @@
 // `cdk synth` with a clear message instead of a failed stack an hour later.
 // Values that are still tokens are skipped: they are only known at deploy time.
 import { Token } from 'aws-cdk-lib';
-import type { FargateProfileProps, FargateProfileSelector } from './fargate-profile';
+import type { FargateProfileProps, FargateProfileSelector } from './fargate-profile-props';
 import { hasReservedProfileNamePrefix, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS, PROFILE_NAME_PATTERN, selectorKey } from './wire-contract';
 
 /** EKS: at most five labels per selector. */
