@@ -7,6 +7,7 @@ import { profileClusterOf } from './cluster';
 import { FargateProfileProvider } from './fargate-profile-provider';
 import type { FargateProfileProps, FargateProfileSelector } from './fargate-profile-props';
 import { checkPodExecutionRole, podExecutionRoleProblems } from './pod-execution-role-rules';
+import { registerProfileName } from './profile-name-uniqueness';
 import { registerForSchedulingChecks } from './scheduling-warnings';
 import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
@@ -112,6 +113,7 @@ export class FargateProfile extends Construct implements ITaggable {
       explicitName: props.fargateProfileName,
       selectors: props.selectors,
     });
+    registerProfileName(this, cluster.appKey, props.fargateProfileName);
   }
 
   private tagEntries(): Array<[string, string]> {
