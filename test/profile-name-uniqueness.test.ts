@@ -70,7 +70,7 @@ describe('an explicit fargateProfileName is used once per cluster in the app', (
 
   test('env-agnostic stacks: one account and region within a Stage, not across Stages', () => {
     const app = new App();
-    const envAgnostic = `cluster "demo" (account of an env-agnostic stack, region of an env-agnostic stack)`;
+    const envAgnostic = 'cluster "demo" (account of an env-agnostic stack, region of an env-agnostic stack)';
     const first = new Stack(app, 'First');
     const second = new Stack(app, 'Second');
     profile(first, 'Apps', imported(first), 'apps');
