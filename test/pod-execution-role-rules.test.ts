@@ -316,8 +316,8 @@ describe('trust: an aws:SourceArn condition must let in the profiles of the prof
   const PROFILES = 'arn:aws:eks:us-east-1:123456789012:fargateprofile';
   const conditioned = (scope: Stack, conditions: Record<string, unknown>, id = 'PodRole') =>
     new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal(FARGATE).withConditions(conditions) });
-  const otherProfiles = (condition: string, cluster = 'the cluster "demo" (account 123456789012, region us-east-1)') =>
-    `[Stack/Profile] podExecutionRole Stack/PodRole trusts ${FARGATE} only under the condition ${condition}, which no `
+  const otherProfiles = (condition: string, cluster = 'the cluster "demo" (account 123456789012, region us-east-1)', id = 'Profile', roleId = 'PodRole') =>
+    `[Stack/${id}] podExecutionRole Stack/${roleId} trusts ${FARGATE} only under the condition ${condition}, which no `
     + `Fargate profile of ${cluster} matches: Fargate assumes the role for a profile with that profile's ARN as `
     + 'aws:SourceArn, so the pods of this profile would never start. The condition must match '
     + 'arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/* (EKS user guide, pod execution role): use '
@@ -361,6 +361,10 @@ describe('trust: an aws:SourceArn condition must let in the profiles of the prof
       'the cluster "demo"').replace('us-east-1:123456789012', '<region>:<account>')]);
   });
 
+  /** A profile whose role lets in another cluster's profiles only, beside the one under test: its error is the only one. */
+  const control = (f: Fixture) => profile(f.stack, f.cluster, conditioned(f.stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } }, 'ControlRole'), 'Control');
+  const controlError = otherProfiles(`ArnLike aws:SourceArn "${PROFILES}/other/*"`, undefined, 'Control', 'ControlRole');
+
   test.each<[string, (f: Fixture) => Record<string, unknown>]>([
     ['this cluster\'s profiles', () => ({ ArnLike: { 'aws:SourceArn': `${PROFILES}/demo/*` } })],
     ['one profile of this cluster (StringEquals)', () => ({ StringEquals: { 'aws:SourceArn': `${PROFILES}/demo/apps/1` } })],
@@ -378,7 +382,8 @@ describe('trust: an aws:SourceArn condition must let in the profiles of the prof
   ])('%s passes', (_name, conditions) => {
     const f = fixture();
     profile(f.stack, f.cluster, conditioned(f.stack, conditions(f)));
-    expect(profileCount(f.stack)).toBe(1);
+    control(f);
+    expect(synthErrors(f.app)).toEqual([controlError]);
   });
 
   test('another statement that lets Fargate in without the condition: passes', () => {
@@ -386,14 +391,16 @@ describe('trust: an aws:SourceArn condition must let in the profiles of the prof
     const role = conditioned(f.stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } });
     role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ServicePrincipal(FARGATE)] }));
     profile(f.stack, f.cluster, role);
-    expect(profileCount(f.stack)).toBe(1);
+    control(f);
+    expect(synthErrors(f.app)).toEqual([controlError]);
   });
 
   test('a cluster whose name is known only at deploy time is not judged', () => {
     const f = fixture();
     const cluster = eks.Cluster.fromClusterAttributes(f.stack, 'ByParameter', { clusterName: new CfnParameter(f.stack, 'Name').valueAsString });
     profile(f.stack, cluster, conditioned(f.stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } }));
-    expect(profileCount(f.stack)).toBe(1);
+    control(f);
+    expect(synthErrors(f.app)).toEqual([controlError]);
   });
 
   test('the default role of a cluster defined in the app passes, its condition naming the cluster by Ref', () => {
@@ -401,10 +408,14 @@ describe('trust: an aws:SourceArn condition must let in the profiles of the prof
     const stack = new Stack(app, 'Stack', { env: ENV });
     const cluster = new eksv2.Cluster(stack, 'Cluster', { version: eksv2.KubernetesVersion.V1_32, clusterName: 'demo' });
     const fargateProfile = new FargateProfile(stack, 'Profile', { cluster, selectors: [{ namespace: 'apps' }] });
-    const trust = Template.fromStack(stack).toJSON().Resources[
-      stack.getLogicalId(fargateProfile.podExecutionRole.node.defaultChild as iam.CfnRole)].Properties.AssumeRolePolicyDocument;
-    expect(JSON.stringify(trust)).toContain('fargateprofile/');
-    expect(profileCount(stack)).toBe(1);
+    const role = fargateProfile.podExecutionRole.node.defaultChild as iam.CfnRole;
+    expect(JSON.stringify(stack.resolve(role.assumeRolePolicyDocument))).toContain('fargateprofile/');
+    new FargateProfile(stack, 'Control', {
+      cluster,
+      selectors: [{ namespace: 'control' }],
+      podExecutionRole: conditioned(stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } }, 'ControlRole'),
+    });
+    expect(synthErrors(app)).toEqual([controlError]);
   });
 });
 
@@ -449,9 +460,11 @@ describe('image pull: a role defined in the app should allow the ECR pull action
 
   test('acknowledged by its id on the profile', () => {
     const f = fixture();
-    const fargateProfile = profile(f.stack, f.cluster, fargateRole(f.stack));
-    CoreAnnotations.of(fargateProfile).acknowledgeWarning(ECR_PULL_WARNING_ID, 'the pods pull public images only');
-    expect(pullWarnings(f.stack)).toEqual([]);
+    const role = fargateRole(f.stack);
+    const acknowledged = profile(f.stack, f.cluster, role, 'Acknowledged');
+    profile(f.stack, f.cluster, role, 'Other');
+    CoreAnnotations.of(acknowledged).acknowledgeWarning(ECR_PULL_WARNING_ID, 'the pods pull public images only');
+    expect(pullWarnings(f.stack).map((w) => w.id)).toEqual(['/Stack/Other/Resource']);
   });
 
   test.each<[string, (f: Fixture) => iam.IRole]>([
@@ -506,6 +519,7 @@ describe('image pull: a role defined in the app should allow the ECR pull action
   ])('no warning for %s', (_name, roleOf) => {
     const f = fixture();
     profile(f.stack, f.cluster, roleOf(f) ?? undefined);
-    expect(pullWarnings(f.stack)).toEqual([]);
+    profile(f.stack, f.cluster, fargateRole(f.stack, 'ControlRole'), 'Control'); // without a grant: the only warning
+    expect(pullWarnings(f.stack).map((w) => w.id)).toEqual(['/Stack/Control/Resource']);
   });
 });

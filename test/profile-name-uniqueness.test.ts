@@ -119,6 +119,13 @@ describe('an explicit fargateProfileName is used once per cluster in the app', (
   ])('no error for %s', (_name, define) => {
     const app = new App();
     define(app);
-    expect(synthErrors(app)).toEqual([]);
+    // A duplicate on another cluster, beside the profiles under test: its error is the only one.
+    const control = new Stack(app, 'Control', { env: ENV });
+    const cluster = imported(control, 'control');
+    profile(control, 'First', cluster, 'apps');
+    profile(control, 'Second', cluster, 'apps');
+    expect(synthErrors(app)).toEqual([
+      duplicate('Control/Second', 'Control/First', 'cluster "control" (account 123456789012, region us-east-1)'),
+    ]);
   });
 });
