@@ -116,7 +116,8 @@ function describeRole(role: iam.IRole): string {
 
 type Verdict = 'yes' | 'no' | 'unknown';
 
-interface TrustStatement {
+/** A policy statement (of the trust policy, or of a permissions policy) as resolved. */
+interface StatementJson {
   readonly Effect?: unknown;
   readonly Principal?: unknown;
   readonly NotPrincipal?: unknown;
@@ -215,7 +216,7 @@ const SOURCE_ARN_OPERATORS: Record<string, 'components' | 'string'> = {
  * satisfy, described (`ArnLike aws:SourceArn "arn:…"`); undefined when each may. Conditions
  * whose values are all tokens are skipped; a token inside a value matches anything.
  */
-function sourceArnConflict(statement: TrustStatement, profiles: ProfileArns): string | undefined {
+function sourceArnConflict(statement: StatementJson, profiles: ProfileArns): string | undefined {
   const condition = statement.Condition;
   if (typeof condition !== 'object' || condition === null) return undefined;
   for (const [operator, entries] of Object.entries(condition as Record<string, unknown>)) {
@@ -306,11 +307,11 @@ function globMeetsArn(glob: readonly string[], arn: readonly ArnPart[]): boolean
   return meets(0, 0);
 }
 
-function statementsOf(document: unknown): TrustStatement[] | undefined {
+function statementsOf(document: unknown): StatementJson[] | undefined {
   if (typeof document !== 'object' || document === null) return undefined;
   const statements = (document as { Statement?: unknown }).Statement;
   if (!Array.isArray(statements)) return undefined;
-  return statements.filter((s): s is TrustStatement => typeof s === 'object' && s !== null);
+  return statements.filter((s): s is StatementJson => typeof s === 'object' && s !== null);
 }
 
 function both(a: Verdict, b: Verdict): Verdict {
@@ -319,7 +320,7 @@ function both(a: Verdict, b: Verdict): Verdict {
 }
 
 /** Whether the statement names the Fargate pods service (or any principal). */
-function principalTrustsFargate(statement: TrustStatement): Verdict {
+function principalTrustsFargate(statement: StatementJson): Verdict {
   if (statement.NotPrincipal !== undefined) return 'unknown';
   const principal = statement.Principal;
   // Our assumption: "*" and { AWS: "*" } (equivalent, per the IAM policy reference) cover
@@ -338,7 +339,7 @@ function principalTrustsFargate(statement: TrustStatement): Verdict {
 }
 
 /** Whether the statement's actions cover sts:AssumeRole (IAM wildcards, case-insensitive). */
-function actionAllowsAssumeRole(statement: TrustStatement): Verdict {
+function actionAllowsAssumeRole(statement: StatementJson): Verdict {
   if (statement.NotAction !== undefined) return 'unknown';
   let verdict: Verdict = 'no';
   const actions = statement.Action;
@@ -460,7 +461,7 @@ export function ecrPullCheck(profile: IConstruct, role: iam.IRole, warningScope:
 function missingEcrPullActions(role: iam.IRole): string[] | undefined {
   const cfnRole = cfnRoleOf(role);
   if (!cfnRole) return undefined;
-  let statements: Array<Record<string, unknown>> | undefined;
+  let statements: StatementJson[] | undefined;
   try {
     statements = statementsOfRole(cfnRole);
   } catch {
@@ -482,8 +483,10 @@ function missingEcrPullActions(role: iam.IRole): string[] | undefined {
  * `AWS::IAM::ManagedPolicy` resources of its stack attached to it, and managed policies by ARN.
  * Undefined when the role carries the AWS managed policy, or a managed policy the app cannot read.
  */
-function statementsOfRole(cfnRole: iam.CfnRole): Array<Record<string, unknown>> | undefined {
+function statementsOfRole(cfnRole: iam.CfnRole): StatementJson[] | undefined {
   const stack = Stack.of(cfnRole);
+  const managedArns = asList(stack.resolve(cfnRole.managedPolicyArns));
+  if (managedArns.some((arn) => FARGATE_POD_POLICY_ARN.test(literalPattern(arn)?.pattern ?? ''))) return undefined;
   const documents: unknown[] = [];
   for (const inline of asList(stack.resolve(cfnRole.policies))) {
     // The L1's own form (policyDocument), or a resolved object written in CloudFormation's (PolicyDocument).
@@ -499,21 +502,16 @@ function statementsOfRole(cfnRole: iam.CfnRole): Array<Record<string, unknown>> 
     if (construct instanceof iam.CfnManagedPolicy) managedInApp.set(JSON.stringify(stack.resolve(construct.ref)), document);
     if (asList(stack.resolve(construct.roles)).some((name) => JSON.stringify(name) === roleRef)) documents.push(document);
   }
-  for (const arn of asList(stack.resolve(cfnRole.managedPolicyArns))) {
-    const pattern = literalPattern(arn)?.pattern;
-    if (pattern !== undefined && FARGATE_POD_POLICY_ARN.test(pattern)) return undefined;
+  for (const arn of managedArns) {
     const document = managedInApp.get(JSON.stringify(arn));
-    if (document === undefined) return undefined; // another account's or an AWS managed policy: not readable here
+    if (document === undefined) return undefined; // another AWS managed or an imported policy: not readable here
     documents.push(document);
   }
-  return documents.flatMap((document) => {
-    const statement = (document as { Statement?: unknown } | null)?.Statement;
-    return asList(statement).filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null);
-  });
+  return documents.flatMap((document) => statementsOf(document) ?? []);
 }
 
 /** Whether an Allow statement's Action (or NotAction) covers `action`; IAM wildcards, case-insensitive. */
-function statementAllows(statement: Record<string, unknown>, action: string): Verdict {
+function statementAllows(statement: StatementJson, action: string): Verdict {
   const listed = statement.Action ?? statement.NotAction;
   const patterns = asList(listed);
   if (listed === undefined || patterns.some((p) => typeof p !== 'string')) return 'unknown';
