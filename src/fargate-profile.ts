@@ -1,4 +1,4 @@
-import { CustomResource, ITaggable, Lazy, RemovalPolicy, TagManager, TagType } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CustomResource, ITaggable, Lazy, RemovalPolicy, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { aws_eks as eksRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
@@ -6,7 +6,8 @@ import { awsAuthOwner, checkAwsAuthMappable, mapPodExecutionRole } from './aws-a
 import { profileClusterOf } from './cluster';
 import type { FargateProfileProps, FargateProfileSelector } from './fargate-profile-props';
 import { FargateProfileProvider } from './fargate-profile-provider';
-import { checkPodExecutionRole, podExecutionRoleProblems } from './pod-execution-role-rules';
+import { checkPodExecutionRole, ecrPullCheck, podExecutionRoleProblems } from './pod-execution-role-rules';
+import { registerProfileName } from './profile-name-uniqueness';
 import { registerForSchedulingChecks } from './scheduling-warnings';
 import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
@@ -106,12 +107,15 @@ export class FargateProfile extends Construct implements ITaggable {
     // Tags.of() tags arrive through aspects, after the constructor: check the rendered set.
     this.node.addValidation({ validate: () => tagProblems(this.tagEntries()) });
     // Trust statements and node groups may be added after the profile: check the role at synthesis.
-    this.node.addValidation({ validate: () => podExecutionRoleProblems(this, this.podExecutionRole) });
+    this.node.addValidation({ validate: () => podExecutionRoleProblems(this, this.podExecutionRole, cluster) });
+    // Policies too; the warning goes on the resource, like the scheduling warnings (scheduling-warnings.ts).
+    Aspects.of(this).add(ecrPullCheck(this, this.podExecutionRole, resource), { priority: AspectPriority.READONLY });
     registerForSchedulingChecks(this, {
       clusterKey: cluster.appKey,
       explicitName: props.fargateProfileName,
       selectors: props.selectors,
     });
+    registerProfileName(this, cluster.appKey, props.fargateProfileName);
   }
 
   private tagEntries(): Array<[string, string]> {

@@ -5,16 +5,33 @@
 // - trust: the role must trust eks-fargate-pods.amazonaws.com; EKS otherwise refuses with
 //   "Misconfigured PodExecutionRole Trust Policy; Please add the eks-fargate-pods.amazonaws.com
 //   Service Principal" (quoted by hashicorp/terraform-provider-aws, eks/fargate_profile.go);
+// - source ARN: Fargate assumes the role for a profile with that profile's ARN as aws:SourceArn;
+//   the trust policy may limit it with `arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/*`
+//   (EKS user guide, pod execution role), and a condition naming another cluster, region or
+//   account lets no pod of this profile start;
 // - node groups: "A Fargate profile must have a different IAM role than Amazon EC2 node groups"
-//   (EKS user guide, pod execution role).
-// The path is checked at construction. Trust statements and node groups may be added after the
-// profile, so those two are checked at synthesis. What is still a token is skipped, and so is the
-// trust of an imported role, which the app cannot read.
-import { CfnResource, Stack, Token, Tokenization } from 'aws-cdk-lib';
+//   (EKS user guide, pod execution role);
+// - image pull (a warning): Fargate pulls the pods' images as the role, which needs the AWS managed
+//   policy AmazonEKSFargatePodExecutionRolePolicy or the same ECR actions (images from public
+//   registries need none, hence not an error).
+// The path is checked at construction. Trust statements, policies and node groups may be added
+// after the profile, so the others are checked at synthesis. What is still a token is skipped,
+// and so are the trust and policies of an imported role, which the app cannot read.
+import { Annotations, CfnResource, IAspect, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { flattenCfnReference, POD_EXECUTION_ROLE_POLICY } from './nag-acknowledgments';
 import { FARGATE_PODS_PRINCIPAL } from './wire-contract';
+
+/** Id of the warning that a pod execution role grants no ECR image pull (for `Annotations.acknowledgeWarning`). */
+export const ECR_PULL_WARNING_ID = 'cdk-eks-fargate-profile:podExecutionRoleEcrPull';
+
+/** The cluster whose profiles the role is for, as far as it is known at synthesis. */
+export interface PodExecutionRoleCluster {
+  /** The cluster's name when written in the app (`ProfileCluster.literalName`). */
+  readonly literalName?: string;
+}
 
 const FIELD = 'podExecutionRole';
 const ADD_PRINCIPAL = `new iam.ServicePrincipal('${FARGATE_PODS_PRINCIPAL}')`;
@@ -42,13 +59,14 @@ export function checkPodExecutionRole(profile: IConstruct, role: iam.IRole | und
 }
 
 /**
- * Synthesis-time rules: the role trusts Fargate and is no node group's role in this app.
- * Messages come without the profile's path, which CDK's validation report puts in front.
+ * Synthesis-time rules: the role trusts Fargate for the profiles of `cluster` and is no node
+ * group's role in this app. Messages come without the profile's path, which CDK's validation
+ * report puts in front.
  */
-export function podExecutionRoleProblems(profile: IConstruct, role: iam.IRole | undefined): string[] {
+export function podExecutionRoleProblems(profile: IConstruct, role: iam.IRole | undefined, cluster: PodExecutionRoleCluster = {}): string[] {
   if (role === undefined || role === null) return [];
   const problems: string[] = [];
-  const trust = trustProblem(role);
+  const trust = trustProblem(role, profileArnsOf(profile, cluster));
   if (trust) problems.push(trust);
   problems.push(...nodeRoleProblems(profile, role));
   return problems;
@@ -98,7 +116,8 @@ function describeRole(role: iam.IRole): string {
 
 type Verdict = 'yes' | 'no' | 'unknown';
 
-interface TrustStatement {
+/** A policy statement (of the trust policy, or of a permissions policy) as resolved. */
+interface StatementJson {
   readonly Effect?: unknown;
   readonly Principal?: unknown;
   readonly NotPrincipal?: unknown;
@@ -107,7 +126,7 @@ interface TrustStatement {
   readonly Condition?: unknown;
 }
 
-function trustProblem(role: iam.IRole): string | undefined {
+function trustProblem(role: iam.IRole, profileArns: ProfileArns | undefined): string | undefined {
   const cfnRole = cfnRoleOf(role);
   if (!cfnRole) return undefined; // imported: its trust policy is not in the app
   const document = Stack.of(cfnRole).resolve(cfnRole.assumeRolePolicyDocument);
@@ -117,6 +136,7 @@ function trustProblem(role: iam.IRole): string | undefined {
   let allowed = false;
   let unknown = false;
   let denied = false;
+  let otherProfiles: string | undefined; // the first condition that lets only other profiles in
   for (const statement of statements) {
     const applies = both(principalTrustsFargate(statement), actionAllowsAssumeRole(statement));
     if (applies === 'no') continue;
@@ -124,7 +144,9 @@ function trustProblem(role: iam.IRole): string | undefined {
       // Only a Deny certain to apply counts: unconditional, with a literal principal and action.
       if (applies === 'yes' && statement.Condition === undefined) denied = true;
     } else if (statement.Effect === 'Allow' && applies === 'yes') {
-      allowed = true;
+      const conflict = profileArns && sourceArnConflict(statement, profileArns);
+      if (conflict === undefined) allowed = true;
+      else otherProfiles ??= conflict;
     } else {
       unknown = true; // a token in the Effect, Principal or Action of a statement that may allow
     }
@@ -138,16 +160,158 @@ function trustProblem(role: iam.IRole): string | undefined {
       + `trust policy; ${consequence}. Remove that Deny statement from the role's trust policy`;
   }
   if (allowed || unknown) return undefined;
+  if (otherProfiles !== undefined && profileArns !== undefined) {
+    const cluster = `the cluster "${profileArns.clusterName}"`
+      + (profileArns.account && profileArns.region ? ` (account ${profileArns.account}, region ${profileArns.region})` : '');
+    return `${subject} trusts ${FARGATE_PODS_PRINCIPAL} only under the condition ${otherProfiles}, which no Fargate `
+      + `profile of ${cluster} matches: Fargate assumes the role for a profile with that profile's ARN as `
+      + 'aws:SourceArn, so the pods of this profile would never start. The condition must match '
+      + 'arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/* (EKS user guide, pod execution role): use '
+      + `arn:<partition>:eks:${profileArns.region ?? '<region>'}:${profileArns.account ?? '<account>'}:fargateprofile/`
+      + `${profileArns.clusterName}/*, or give this profile a role of its own`;
+  }
   return `${subject} does not trust ${FARGATE_PODS_PRINCIPAL}: no Allow statement of its trust policy gives that `
     + `service principal sts:AssumeRole; ${consequence}. Add ${ADD_PRINCIPAL} to the role's trust policy `
     + '(assumedBy, or role.assumeRolePolicy.addStatements with action sts:AssumeRole)';
 }
 
-function statementsOf(document: unknown): TrustStatement[] | undefined {
+// ---- Source ARN ------------------------------------------------------------------------
+
+/** What the profile ARNs of the profile's cluster are known to contain at synthesis. */
+interface ProfileArns {
+  readonly clusterName: string;
+  readonly region?: string;
+  readonly account?: string;
+}
+
+/** Undefined when the cluster's name is not written in the app: no condition can be judged then. */
+function profileArnsOf(profile: IConstruct, cluster: PodExecutionRoleCluster): ProfileArns | undefined {
+  const clusterName = cluster.literalName;
+  if (clusterName === undefined || Token.isUnresolved(clusterName)) return undefined;
+  const stack = Stack.of(profile); // a profile's cluster is in its stack's account and region (cluster.ts)
+  const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+  return { clusterName, region: known(stack.region), account: known(stack.account) };
+}
+
+/**
+ * How the operators that can name the profiles compare aws:SourceArn (aws:SourceAccount and other
+ * keys do not matter here). IAM's condition operators reference: ArnEquals and ArnLike match "each
+ * of the six colon-delimited components of the ARN" separately, with the wildcards `*` and `?`;
+ * StringLike matches the whole string with them. StringEquals is taken as StringLike: that only
+ * ever finds fewer conflicts. The `IfExists` forms behave the same, since Fargate sets the key.
+ */
+const SOURCE_ARN_OPERATORS: Record<string, 'components' | 'string'> = {
+  ArnLike: 'components',
+  ArnEquals: 'components',
+  StringLike: 'string',
+  StringEquals: 'string',
+  ArnLikeIfExists: 'components',
+  ArnEqualsIfExists: 'components',
+  StringLikeIfExists: 'string',
+  StringEqualsIfExists: 'string',
+};
+
+/**
+ * The first aws:SourceArn condition of the statement that no profile ARN of the cluster can
+ * satisfy, described (`ArnLike aws:SourceArn "arn:…"`); undefined when each may. Conditions
+ * whose values are all tokens are skipped; a token inside a value matches anything.
+ */
+function sourceArnConflict(statement: StatementJson, profiles: ProfileArns): string | undefined {
+  const condition = statement.Condition;
+  if (typeof condition !== 'object' || condition === null) return undefined;
+  for (const [operator, entries] of Object.entries(condition as Record<string, unknown>)) {
+    const mode = SOURCE_ARN_OPERATORS[operator];
+    if (mode === undefined || typeof entries !== 'object' || entries === null) continue;
+    for (const [key, value] of Object.entries(entries as Record<string, unknown>)) {
+      if (key.toLowerCase() !== 'aws:sourcearn') continue; // condition keys are case-insensitive
+      const patterns = (Array.isArray(value) ? value : [value]).map(literalPattern);
+      if (patterns.some((p) => p === undefined)) continue;
+      if (patterns.some((p) => mayMatchProfileArn(mode, p!.pattern, profiles))) continue;
+      const shown = patterns.map((p) => JSON.stringify(p!.shown));
+      return `${operator} aws:SourceArn ${shown.length === 1 ? shown[0] : `[${shown.join(', ')}]`}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A resolved policy value as a wildcard pattern, each token in it replaced by `*`, and as shown in
+ * messages (tokens as `<AWS::Partition>`, the way cdk-nag names them); undefined for a value without any literal part (`{ Ref }`, a list token, ...).
+ */
+function literalPattern(value: unknown): { pattern: string; shown: string } | undefined {
+  if (typeof value === 'string') return { pattern: value, shown: value };
+  // A token in the app becomes an Fn::Join of literal parts and references once resolved.
+  const join = (value as { 'Fn::Join'?: unknown } | null)?.['Fn::Join'];
+  if (!Array.isArray(join) || join[0] !== '' || !Array.isArray(join[1])) return undefined;
+  const parts: unknown[] = join[1];
+  if (!parts.some((part) => typeof part === 'string' && part !== '')) return undefined;
+  return {
+    pattern: parts.map((part) => (typeof part === 'string' ? part : '*')).join(''),
+    shown: flattenCfnReference(value),
+  };
+}
+
+/**
+ * Whether some ARN `arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/<name>/<id>`
+ * of the cluster's profiles can match `pattern`. Compared without case, so that a doubt about
+ * case never becomes an error. An ARN pattern that does not have six components is not judged.
+ */
+function mayMatchProfileArn(mode: 'components' | 'string', pattern: string, profiles: ProfileArns): boolean {
+  const expected: ArnPart[][] = [
+    literal('arn'), [SEGMENT], literal('eks'),
+    profiles.region !== undefined ? literal(profiles.region) : [SEGMENT],
+    profiles.account !== undefined ? literal(profiles.account) : [SEGMENT],
+    [...literal(`fargateprofile/${profiles.clusterName}/`), SEGMENT], // <name>/<id>
+  ];
+  const value = pattern.toLowerCase();
+  if (mode === 'string') return globMeetsArn([...value], expected.flatMap((part, i) => (i === 0 ? part : [...literal(':'), ...part])));
+  const components = value.split(':');
+  if (components.length < 6) return true;
+  const resource = components.slice(5).join(':');
+  return [...components.slice(0, 5), resource].every((component, i) => globMeetsArn([...component], expected[i]));
+}
+
+/** A character of an ARN's literal part, or SEGMENT: a free part of a component (any run of characters but `:`). */
+type ArnPart = string | typeof SEGMENT;
+const SEGMENT = Symbol('segment');
+
+function literal(text: string): ArnPart[] {
+  return [...text.toLowerCase()];
+}
+
+/**
+ * Whether an IAM wildcard pattern (`*` any run of characters, `:` included; `?` any one) and an
+ * ARN shape have a string in common: a search over pairs of positions, memoized.
+ */
+function globMeetsArn(glob: readonly string[], arn: readonly ArnPart[]): boolean {
+  const memo = new Map<number, boolean>();
+  const meets = (i: number, j: number): boolean => {
+    const key = i * (arn.length + 1) + j;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    memo.set(key, false); // no cycles: every step advances i or j
+    let result: boolean;
+    if (i === glob.length && j === arn.length) {
+      result = true;
+    } else if (glob[i] === '*') {
+      // The `*` ends here, or it takes what the ARN's next part spells (a SEGMENT it can take whole).
+      result = meets(i + 1, j) || (j < arn.length && meets(i, j + 1));
+    } else if (arn[j] === SEGMENT) {
+      result = meets(i, j + 1) || (i < glob.length && glob[i] !== ':' && meets(i + 1, j));
+    } else {
+      result = i < glob.length && j < arn.length && (glob[i] === '?' || glob[i] === arn[j]) && meets(i + 1, j + 1);
+    }
+    memo.set(key, result);
+    return result;
+  };
+  return meets(0, 0);
+}
+
+function statementsOf(document: unknown): StatementJson[] | undefined {
   if (typeof document !== 'object' || document === null) return undefined;
   const statements = (document as { Statement?: unknown }).Statement;
   if (!Array.isArray(statements)) return undefined;
-  return statements.filter((s): s is TrustStatement => typeof s === 'object' && s !== null);
+  return statements.filter((s): s is StatementJson => typeof s === 'object' && s !== null);
 }
 
 function both(a: Verdict, b: Verdict): Verdict {
@@ -156,7 +320,7 @@ function both(a: Verdict, b: Verdict): Verdict {
 }
 
 /** Whether the statement names the Fargate pods service (or any principal). */
-function principalTrustsFargate(statement: TrustStatement): Verdict {
+function principalTrustsFargate(statement: StatementJson): Verdict {
   if (statement.NotPrincipal !== undefined) return 'unknown';
   const principal = statement.Principal;
   // Our assumption: "*" and { AWS: "*" } (equivalent, per the IAM policy reference) cover
@@ -175,7 +339,7 @@ function principalTrustsFargate(statement: TrustStatement): Verdict {
 }
 
 /** Whether the statement's actions cover sts:AssumeRole (IAM wildcards, case-insensitive). */
-function actionAllowsAssumeRole(statement: TrustStatement): Verdict {
+function actionAllowsAssumeRole(statement: StatementJson): Verdict {
   if (statement.NotAction !== undefined) return 'unknown';
   let verdict: Verdict = 'no';
   const actions = statement.Action;
@@ -249,4 +413,113 @@ function sameRoleArn(role: iam.IRole, arn: unknown, arnScope: IConstruct): boole
   const theirs = arnStack.resolve(arn);
   if (roleStack === arnStack) return JSON.stringify(ours) === JSON.stringify(theirs);
   return typeof ours === 'string' && ours === theirs;
+}
+
+// ---- Image pull ------------------------------------------------------------------------
+
+/**
+ * What Fargate needs to pull images from private ECR repositories: the actions of the AWS managed
+ * policy AmazonEKSFargatePodExecutionRolePolicy (AWS Managed Policy Reference, version v1: Allow
+ * these four on Resource "*").
+ */
+const ECR_PULL_ACTIONS = [
+  'ecr:GetAuthorizationToken',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchGetImage',
+];
+
+/** `arn:<partition>:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy`, the partition possibly a token (`*`). */
+const FARGATE_POD_POLICY_ARN = new RegExp(`^arn:[^:]*:iam::aws:policy/${POD_EXECUTION_ROLE_POLICY}$`);
+
+/**
+ * An aspect that warns, on `warningScope`, when the profile's role is defined in the app and grants
+ * no ECR image pull. It runs when synthesis visits `profile`, once every policy has been attached.
+ */
+export function ecrPullCheck(profile: IConstruct, role: iam.IRole, warningScope: IConstruct): IAspect {
+  return {
+    visit(node: IConstruct): void {
+      if (node !== profile) return;
+      const missing = missingEcrPullActions(role);
+      if (missing === undefined || missing.length === 0) return;
+      Annotations.of(warningScope).addWarningV2(ECR_PULL_WARNING_ID,
+        `${FIELD} ${describeRole(role)} has neither the AWS managed policy ${POD_EXECUTION_ROLE_POLICY} nor a grant `
+        + `of the ECR actions it holds (${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not allowed by any `
+        + 'policy of the role): Fargate pulls the pods\' images as the pod execution role, so images from private '
+        + 'Amazon ECR repositories would not pull. Add iam.ManagedPolicy.fromAwsManagedPolicyName'
+        + `('${POD_EXECUTION_ROLE_POLICY}') to the role, or grant those actions (e.g. repository.grantPull(role)); `
+        + 'acknowledge this warning if the pods only use images from other registries.');
+    },
+  };
+}
+
+/**
+ * The ECR pull actions that no policy of the role allows, or undefined when that cannot be told:
+ * an imported role, a managed policy the app cannot read, a token where an action should be.
+ * Resources and conditions are not judged: a grant on some repositories counts.
+ */
+function missingEcrPullActions(role: iam.IRole): string[] | undefined {
+  const cfnRole = cfnRoleOf(role);
+  if (!cfnRole) return undefined;
+  let statements: StatementJson[] | undefined;
+  try {
+    statements = statementsOfRole(cfnRole);
+  } catch {
+    return undefined; // e.g. a reference to another stack, which resolves only once the app is prepared
+  }
+  if (statements === undefined) return undefined;
+  const missing: string[] = [];
+  for (const action of ECR_PULL_ACTIONS) {
+    const verdicts = statements.filter((s) => s.Effect === 'Allow').map((s) => statementAllows(s, action));
+    if (verdicts.includes('yes')) continue;
+    if (verdicts.includes('unknown')) return undefined;
+    missing.push(action);
+  }
+  return missing;
+}
+
+/**
+ * Every statement of the role's policies: inline (`Policies`), `AWS::IAM::Policy` and
+ * `AWS::IAM::ManagedPolicy` resources of its stack attached to it, and managed policies by ARN.
+ * Undefined when the role carries the AWS managed policy, or a managed policy the app cannot read.
+ */
+function statementsOfRole(cfnRole: iam.CfnRole): StatementJson[] | undefined {
+  const stack = Stack.of(cfnRole);
+  const managedArns = asList(stack.resolve(cfnRole.managedPolicyArns));
+  if (managedArns.some((arn) => FARGATE_POD_POLICY_ARN.test(literalPattern(arn)?.pattern ?? ''))) return undefined;
+  const documents: unknown[] = [];
+  for (const inline of asList(stack.resolve(cfnRole.policies))) {
+    // The L1's own form (policyDocument), or a resolved object written in CloudFormation's (PolicyDocument).
+    const policy = inline as { policyDocument?: unknown; PolicyDocument?: unknown } | null;
+    documents.push(policy?.policyDocument ?? policy?.PolicyDocument);
+  }
+  const roleRef = JSON.stringify(stack.resolve(cfnRole.ref));
+  const managedInApp = new Map<string, unknown>();
+  for (const construct of stack.node.findAll()) {
+    if (!(construct instanceof iam.CfnPolicy || construct instanceof iam.CfnManagedPolicy)) continue;
+    if (Stack.of(construct) !== stack) continue; // a nested stack's resources cannot name the role by Ref
+    const document = stack.resolve(construct.policyDocument);
+    if (construct instanceof iam.CfnManagedPolicy) managedInApp.set(JSON.stringify(stack.resolve(construct.ref)), document);
+    if (asList(stack.resolve(construct.roles)).some((name) => JSON.stringify(name) === roleRef)) documents.push(document);
+  }
+  for (const arn of managedArns) {
+    const document = managedInApp.get(JSON.stringify(arn));
+    if (document === undefined) return undefined; // another AWS managed or an imported policy: not readable here
+    documents.push(document);
+  }
+  return documents.flatMap((document) => statementsOf(document) ?? []);
+}
+
+/** Whether an Allow statement's Action (or NotAction) covers `action`; IAM wildcards, case-insensitive. */
+function statementAllows(statement: StatementJson, action: string): Verdict {
+  const listed = statement.Action ?? statement.NotAction;
+  const patterns = asList(listed);
+  if (listed === undefined || patterns.some((p) => typeof p !== 'string')) return 'unknown';
+  const matched = patterns.some((p) => wildcardMatches(p as string, action));
+  return matched === (statement.Action !== undefined) ? 'yes' : 'no';
+}
+
+function asList(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
 }

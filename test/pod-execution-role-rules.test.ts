@@ -1,12 +1,14 @@
 import { KubectlV32Layer } from '@aws-cdk/lambda-layer-kubectl-v32';
-import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations as CoreAnnotations, App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { FargateProfile } from '../src';
+import { ECR_PULL_WARNING_ID } from '../src/pod-execution-role-rules';
 import { FARGATE_PROFILE_RESOURCE_TYPE } from '../src/wire-contract';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
@@ -307,5 +309,217 @@ describe('node groups: the default capacity of an aws-eks cluster', () => {
     const stack = new Stack(app, 'Stack', { env: ENV });
     profile(stack, cluster(stack, eks.DefaultCapacityType.NODEGROUP), fargateRole(stack));
     expect(profileCount(stack)).toBe(1);
+  });
+});
+
+describe('trust: an aws:SourceArn condition must let in the profiles of the profile\'s cluster', () => {
+  const PROFILES = 'arn:aws:eks:us-east-1:123456789012:fargateprofile';
+  const conditioned = (scope: Stack, conditions: Record<string, unknown>, id = 'PodRole') =>
+    new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal(FARGATE).withConditions(conditions) });
+  const otherProfiles = (condition: string, cluster = 'the cluster "demo" (account 123456789012, region us-east-1)', id = 'Profile', roleId = 'PodRole') =>
+    `[Stack/${id}] podExecutionRole Stack/${roleId} trusts ${FARGATE} only under the condition ${condition}, which no `
+    + `Fargate profile of ${cluster} matches: Fargate assumes the role for a profile with that profile's ARN as `
+    + 'aws:SourceArn, so the pods of this profile would never start. The condition must match '
+    + 'arn:<partition>:eks:<region>:<account>:fargateprofile/<cluster>/* (EKS user guide, pod execution role): use '
+    + 'arn:<partition>:eks:us-east-1:123456789012:fargateprofile/demo/*, or give this profile a role of its own';
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['another cluster\'s profiles (ArnLike)', { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } },
+      `ArnLike aws:SourceArn "${PROFILES}/other/*"`],
+    ['another region (StringLike)', { StringLike: { 'aws:SourceArn': 'arn:aws:eks:eu-west-1:123456789012:fargateprofile/demo/*' } },
+      'StringLike aws:SourceArn "arn:aws:eks:eu-west-1:123456789012:fargateprofile/demo/*"'],
+    ['another account (StringEquals, one profile)', { StringEquals: { 'aws:SourceArn': 'arn:aws:eks:us-east-1:210987654321:fargateprofile/demo/apps/1' } },
+      'StringEquals aws:SourceArn "arn:aws:eks:us-east-1:210987654321:fargateprofile/demo/apps/1"'],
+    ['two clusters, neither this one (ArnEquals, a list)', { ArnEquals: { 'aws:SourceArn': [`${PROFILES}/blue/*`, `${PROFILES}/green/*`] } },
+      `ArnEquals aws:SourceArn ["${PROFILES}/blue/*", "${PROFILES}/green/*"]`],
+    ['a wildcard that stops short of this cluster\'s name', { ArnLike: { 'aws:SourceArn': `${PROFILES}/dev-*/*` } },
+      `ArnLike aws:SourceArn "${PROFILES}/dev-*/*"`],
+    ['another cluster, with tokens for partition, region and account', {
+      ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:eks:${Aws.REGION}:${Aws.ACCOUNT_ID}:fargateprofile/other/*` },
+    }, 'ArnLike aws:SourceArn "arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:fargateprofile/other/*"'],
+  ])('%s fails at synthesis', (_name, conditions, condition) => {
+    const f = fixture();
+    profile(f.stack, f.cluster, conditioned(f.stack, conditions));
+    expect(synthErrors(f.app)).toEqual([otherProfiles(condition)]);
+  });
+
+  test('the cluster of a CfnCluster with a literal name is known by that name', () => {
+    const f = fixture();
+    const cfnCluster = new eks.CfnCluster(f.stack, 'Eks', {
+      name: 'demo', roleArn: 'arn:aws:iam::123456789012:role/eks', resourcesVpcConfig: { subnetIds: ['subnet-1'] },
+    });
+    profile(f.stack, cfnCluster as unknown as eks.ICluster, conditioned(f.stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } }));
+    expect(synthErrors(f.app)).toEqual([otherProfiles(`ArnLike aws:SourceArn "${PROFILES}/other/*"`)]);
+  });
+
+  test('an env-agnostic stack: only the cluster name is compared', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack');
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'demo' });
+    profile(stack, cluster, conditioned(stack, { ArnLike: { 'aws:SourceArn': 'arn:aws:eks:eu-west-1:210987654321:fargateprofile/other/*' } }));
+    expect(synthErrors(app)).toEqual([otherProfiles('ArnLike aws:SourceArn "arn:aws:eks:eu-west-1:210987654321:fargateprofile/other/*"',
+      'the cluster "demo"').replace('us-east-1:123456789012', '<region>:<account>')]);
+  });
+
+  /** A profile whose role lets in another cluster's profiles only, beside the one under test: its error is the only one. */
+  const control = (f: Fixture) => profile(f.stack, f.cluster, conditioned(f.stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } }, 'ControlRole'), 'Control');
+  const controlError = otherProfiles(`ArnLike aws:SourceArn "${PROFILES}/other/*"`, undefined, 'Control', 'ControlRole');
+
+  test.each<[string, (f: Fixture) => Record<string, unknown>]>([
+    ['this cluster\'s profiles', () => ({ ArnLike: { 'aws:SourceArn': `${PROFILES}/demo/*` } })],
+    ['one profile of this cluster (StringEquals)', () => ({ StringEquals: { 'aws:SourceArn': `${PROFILES}/demo/apps/1` } })],
+    ['a wildcard over every cluster of the account', () => ({ ArnLike: { 'aws:SourceArn': 'arn:aws:eks:*:123456789012:fargateprofile/*' } })],
+    ['a wildcard over cluster names that covers this one', () => ({ ArnLike: { 'aws:SourceArn': `${PROFILES}/de?o/*` } })],
+    ['a StringLike wildcard spanning components', () => ({ StringLike: { 'aws:SourceArn': 'arn:aws:eks:*/demo/*' } })],
+    ['a list with this cluster among others', () => ({ ArnLike: { 'aws:SourceArn': [`${PROFILES}/other/*`, `${PROFILES}/demo/*`] } })],
+    ['a token value', (f) => ({ ArnLike: { 'aws:SourceArn': new CfnParameter(f.stack, 'SourceArn').valueAsString } })],
+    ['a token where the cluster name goes', (f) => ({
+      ArnLike: { 'aws:SourceArn': `${PROFILES}/${new CfnParameter(f.stack, 'ClusterName').valueAsString}/*` },
+    })],
+    ['the partition as a token', () => ({ ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:eks:us-east-1:123456789012:fargateprofile/demo/*` } })],
+    ['aws:SourceAccount of another account (not this rule\'s concern)', () => ({ StringEquals: { 'aws:SourceAccount': '210987654321' } })],
+    ['an operator that does not name the profiles (ArnNotLike)', () => ({ ArnNotLike: { 'aws:SourceArn': `${PROFILES}/demo/*` } })],
+  ])('%s passes', (_name, conditions) => {
+    const f = fixture();
+    profile(f.stack, f.cluster, conditioned(f.stack, conditions(f)));
+    control(f);
+    expect(synthErrors(f.app)).toEqual([controlError]);
+  });
+
+  test('another statement that lets Fargate in without the condition: passes', () => {
+    const f = fixture();
+    const role = conditioned(f.stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } });
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ServicePrincipal(FARGATE)] }));
+    profile(f.stack, f.cluster, role);
+    control(f);
+    expect(synthErrors(f.app)).toEqual([controlError]);
+  });
+
+  test('a cluster whose name is known only at deploy time is not judged', () => {
+    const f = fixture();
+    const cluster = eks.Cluster.fromClusterAttributes(f.stack, 'ByParameter', { clusterName: new CfnParameter(f.stack, 'Name').valueAsString });
+    profile(f.stack, cluster, conditioned(f.stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } }));
+    control(f);
+    expect(synthErrors(f.app)).toEqual([controlError]);
+  });
+
+  test('the default role of a cluster defined in the app passes, its condition naming the cluster by Ref', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const cluster = new eksv2.Cluster(stack, 'Cluster', { version: eksv2.KubernetesVersion.V1_32, clusterName: 'demo' });
+    const fargateProfile = new FargateProfile(stack, 'Profile', { cluster, selectors: [{ namespace: 'apps' }] });
+    const role = fargateProfile.podExecutionRole.node.defaultChild as iam.CfnRole;
+    expect(JSON.stringify(stack.resolve(role.assumeRolePolicyDocument))).toContain('fargateprofile/');
+    new FargateProfile(stack, 'Control', {
+      cluster,
+      selectors: [{ namespace: 'control' }],
+      podExecutionRole: conditioned(stack, { ArnLike: { 'aws:SourceArn': `${PROFILES}/other/*` } }, 'ControlRole'),
+    });
+    expect(synthErrors(app)).toEqual([controlError]);
+  });
+});
+
+describe('image pull: a role defined in the app should allow the ECR pull actions (a warning)', () => {
+  const ECR_ACTIONS = ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+  const pullWarnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(`\\[ack: ${ECR_PULL_WARNING_ID}\\]`));
+  const allow = (role: iam.Role, actions: string[], resources = ['*']) =>
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+
+  test('a role with neither the managed policy nor a grant: a warning on the profile\'s resource, saying what to add', () => {
+    const f = fixture();
+    profile(f.stack, f.cluster, fargateRole(f.stack));
+    const found = pullWarnings(f.stack);
+    expect(found.map((w) => w.id)).toEqual(['/Stack/Profile/Resource']);
+    expect(found[0].entry.data).toBe('podExecutionRole Stack/PodRole has neither the AWS managed policy '
+      + 'AmazonEKSFargatePodExecutionRolePolicy nor a grant of the ECR actions it holds (ecr:GetAuthorizationToken, '
+      + 'ecr:BatchCheckLayerAvailability, ecr:GetDownloadUrlForLayer, ecr:BatchGetImage are not allowed by any policy '
+      + 'of the role): Fargate pulls the pods\' images as the pod execution role, so images from private Amazon ECR '
+      + 'repositories would not pull. Add iam.ManagedPolicy.fromAwsManagedPolicyName(\'AmazonEKSFargatePodExecutionRolePolicy\') '
+      + 'to the role, or grant those actions (e.g. repository.grantPull(role)); acknowledge this warning if the pods only '
+      + `use images from other registries. [ack: ${ECR_PULL_WARNING_ID}]`);
+  });
+
+  test('a partial grant names what is missing; statements added after the profile count', () => {
+    const f = fixture();
+    const role = fargateRole(f.stack);
+    profile(f.stack, f.cluster, role);
+    allow(role, ['ecr:Batch*'], ['arn:aws:ecr:us-east-1:123456789012:repository/app']);
+    allow(role, ['ecr:GetDownloadUrlForLayer'], ['arn:aws:ecr:us-east-1:123456789012:repository/app']);
+    expect(pullWarnings(f.stack).map((w) => w.entry.data)).toEqual([expect.stringContaining(
+      'nor a grant of the ECR actions it holds (ecr:GetAuthorizationToken is not allowed by any policy of the role)')]);
+  });
+
+  test('a Deny-only or unrelated policy does not count', () => {
+    const f = fixture();
+    const role = fargateRole(f.stack);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['ecr:*'], resources: ['*'] }));
+    allow(role, ['logs:PutLogEvents']);
+    profile(f.stack, f.cluster, role);
+    expect(pullWarnings(f.stack)).toHaveLength(1);
+  });
+
+  test('acknowledged by its id on the profile', () => {
+    const f = fixture();
+    const role = fargateRole(f.stack);
+    const acknowledged = profile(f.stack, f.cluster, role, 'Acknowledged');
+    profile(f.stack, f.cluster, role, 'Other');
+    CoreAnnotations.of(acknowledged).acknowledgeWarning(ECR_PULL_WARNING_ID, 'the pods pull public images only');
+    expect(pullWarnings(f.stack).map((w) => w.id)).toEqual(['/Stack/Other/Resource']);
+  });
+
+  test.each<[string, (f: Fixture) => iam.IRole]>([
+    ['the default role', () => undefined as unknown as iam.IRole],
+    ['the AWS managed policy by name', (f) => fargateRole(f.stack, 'PodRole', {
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSFargatePodExecutionRolePolicy')],
+    })],
+    ['the AWS managed policy by its ARN', (f) => fargateRole(f.stack, 'PodRole', {
+      managedPolicies: [iam.ManagedPolicy.fromManagedPolicyArn(f.stack, 'Managed', 'arn:aws:iam::aws:policy/AmazonEKSFargatePodExecutionRolePolicy')],
+    })],
+    ['the four actions in an inline policy', (f) => fargateRole(f.stack, 'PodRole', {
+      inlinePolicies: { pull: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ECR_ACTIONS, resources: ['*'] })] }) },
+    })],
+    ['ecr:* added to the role', (f) => {
+      const role = fargateRole(f.stack);
+      allow(role, ['ecr:*']);
+      return role;
+    }],
+    ['ecr:Get* and ecr:Batch* in two statements', (f) => {
+      const role = fargateRole(f.stack);
+      allow(role, ['ecr:Get*']);
+      allow(role, ['ecr:Batch*'], ['arn:aws:ecr:us-east-1:123456789012:repository/app']);
+      return role;
+    }],
+    ['repository.grantPull(role)', (f) => {
+      const role = fargateRole(f.stack);
+      new ecr.Repository(f.stack, 'Repo').grantPull(role);
+      return role;
+    }],
+    ['a customer managed policy of the app with the grant', (f) => fargateRole(f.stack, 'PodRole', {
+      managedPolicies: [new iam.ManagedPolicy(f.stack, 'Pull', { statements: [new iam.PolicyStatement({ actions: ECR_ACTIONS, resources: ['*'] })] })],
+    })],
+    ['a managed policy attached from the policy\'s side', (f) => {
+      const role = fargateRole(f.stack);
+      new iam.ManagedPolicy(f.stack, 'Pull', { roles: [role], statements: [new iam.PolicyStatement({ actions: ['ecr:*'], resources: ['*'] })] });
+      return role;
+    }],
+    ['an iam.Policy attached to the role', (f) => {
+      const role = fargateRole(f.stack);
+      new iam.Policy(f.stack, 'Pull', { roles: [role], statements: [new iam.PolicyStatement({ actions: ['ecr:*'], resources: ['*'] })] });
+      return role;
+    }],
+    ['a managed policy the app cannot read', (f) => fargateRole(f.stack, 'PodRole', {
+      managedPolicies: [iam.ManagedPolicy.fromManagedPolicyArn(f.stack, 'Managed', 'arn:aws:iam::123456789012:policy/pull')],
+    })],
+    ['a token action', (f) => {
+      const role = fargateRole(f.stack);
+      allow(role, [new CfnParameter(f.stack, 'Action').valueAsString]);
+      return role;
+    }],
+    ['an imported role (its policies are not in the app)', (f) => iam.Role.fromRoleArn(f.stack, 'Imported', 'arn:aws:iam::123456789012:role/my-role')],
+  ])('no warning for %s', (_name, roleOf) => {
+    const f = fixture();
+    profile(f.stack, f.cluster, roleOf(f) ?? undefined);
+    profile(f.stack, f.cluster, fargateRole(f.stack, 'ControlRole'), 'Control'); // without a grant: the only warning
+    expect(pullWarnings(f.stack).map((w) => w.id)).toEqual(['/Stack/Control/Resource']);
   });
 });

@@ -256,7 +256,8 @@ describe('which profiles share a cluster', () => {
 describe('profiles-per-cluster quota warning', () => {
   const addDisjoint = (stack: Stack, count: number, cluster?: eks.ICluster) => {
     for (let i = 0; i < count; i++) {
-      addProfile(stack, `P${i}`, [{ namespace: `ns-${i}` }], { name: `p${i}`, cluster });
+      // Names unique per cluster in the app (a repeated name is an error: profile-name-uniqueness.ts).
+      addProfile(stack, `P${i}`, [{ namespace: `ns-${i}` }], { name: `${stack.node.id.toLowerCase()}-p${i}`, cluster });
     }
   };
 
