@@ -97,10 +97,10 @@ export async function jobForUpdate(api: EksApi, event: UpdateRequest, clock: Inv
     case 'NO_OP':
       return 'NO_OP';
     case 'UPDATE_TAGS':
-      return presentJob(event, currentName, oldSpec.tags);
+      return presentJob(event, currentName, oldSpec.tags, true);
     case 'REPLACE':
       // A new profile: none of its tags were managed before.
-      return presentJob(event, plan.newName, {});
+      return presentJob(event, plan.newName, {}, false);
   }
 }
 

@@ -15,6 +15,7 @@ import {
   contextWithBudget,
   createEvent,
   deleteEvent,
+  ownerTag,
   POD_EXECUTION_ROLE as ROLE,
   profileProperties,
   runToCompletion as run,
@@ -97,7 +98,7 @@ describe('the handler role\'s own permissions', () => {
     // The first profile of the account: the caller may create the Fargate service-linked role.
     expect(bed.emulator.fargateServiceLinkedRoleExists).toBe(true);
     await run(updateEvent(physicalId, p, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
-    expect(bed.emulator.describe(bed.cluster, physicalId)!.tags).toEqual({ team: 'b' });
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.tags).toEqual({ team: 'b', ...ownerTag() });
     await run(deleteEvent(physicalId, p));
     expect(bed.emulator.describe(bed.cluster, physicalId)).toBeUndefined();
     // Nothing refused (a describe before the create and after the delete finds no profile).
