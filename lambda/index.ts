@@ -1,5 +1,5 @@
 // Entry points of the bundled handler, for the CDK Provider framework:
-//   onEvent(event)    -> { PhysicalResourceId, Data: { WaitDeadline } }   (starts the change, never waits)
+//   onEvent(event)    -> { PhysicalResourceId, Data: { WaitDeadline, InPlace? } }   (starts the change, never waits)
 //   isComplete(event) -> { IsComplete, Data? }                            (polls until the profile is ACTIVE / gone)
 //
 // How it works, Kubernetes-controller style. Each invocation has one job (job.ts): one profile (the

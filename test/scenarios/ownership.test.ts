@@ -114,6 +114,7 @@ test('a rejected update rolls back in place on its own profile, which keeps its 
   const template = synthProfiles([{ id: 'Apps', ...APPS }]);
   expect((await stack.deploy(template)).stackStatus).toBe('CREATE_COMPLETE');
   const before = emulator.describe('demo', 'apps')!;
+  expect(before.tags).toEqual({ team: 'a', ...ownerTag(stack, profileLogicalId(template, 'Apps')) });
 
   const report = await stack.deploy(synthProfiles([{ id: 'Apps', ...APPS, selectors: [{ namespace: 'apps-v2' }] }]));
 
