@@ -90,6 +90,11 @@ export function tagChanges(desired: Record<string, string>, observed: Record<str
   return { set, remove };
 }
 
+/** A profile's tags without the ownership marker: the tags a resource asks for. */
+export function withoutOwnerMarker(tags: Record<string, string>): Record<string, string> {
+  return sortKeys(Object.fromEntries(Object.entries(tags).filter(([key]) => key !== OWNER_TAG_KEY)));
+}
+
 /** The tags a profile of this resource carries: the user's, and its ownership marker (which no user tag overrides). */
 export function withOwnerMarker(tags: Record<string, string>, owner: string): Record<string, string> {
   return sortKeys({ ...tags, [OWNER_TAG_KEY]: owner });

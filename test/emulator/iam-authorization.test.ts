@@ -210,7 +210,7 @@ describe('tag condition keys in the request context', () => {
       Resource: PROFILES,
       Condition: { 'StringEquals': { 'aws:ResourceTag/owner': 'me' }, 'ForAllValues:StringNotEquals': { 'aws:TagKeys': 'owner' } },
     },
-    { Effect: 'Allow', Action: 'eks:TagResource', Resource: PROFILES, Condition: { 'Null': { 'aws:ResourceTag/owner': 'true' }, 'StringEquals': { 'aws:RequestTag/owner': 'me' } } },
+    { Effect: 'Allow', Action: 'eks:TagResource', Resource: PROFILES, Condition: { Null: { 'aws:ResourceTag/owner': 'true' }, StringEquals: { 'aws:RequestTag/owner': 'me' } } },
     ...HANDLER_POLICY.slice(2),
   ];
   const outcome = (work: Promise<unknown>) => work.then(() => 'OK', (e: Error) => e.name);

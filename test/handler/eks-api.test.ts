@@ -151,7 +151,7 @@ describe('EksApi over a mocked client', () => {
       clientRequestToken: 'token-1',
     });
     // The tags it is given (the spec's and the ownership marker, see reconcile.ts) go as a map.
-    await api.createProfile(spec, 'web', 'token-2', { team: 'a', 'cdk-eks-fargate-profile:owner': 'stack/Res' });
+    await api.createProfile(spec, 'web', 'token-2', { 'team': 'a', 'cdk-eks-fargate-profile:owner': 'stack/Res' });
     expect(eks.commandCalls(CreateFargateProfileCommand)[1].args[0].input.tags).toEqual({ 'team': 'a', 'cdk-eks-fargate-profile:owner': 'stack/Res' });
   });
 

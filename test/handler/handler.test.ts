@@ -389,6 +389,8 @@ describe('update rollbacks and busy clusters', () => {
     expect(physicalId).toBe(name);
     expect(complete.IsComplete).toBe(true);
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+    // The profile's ownership marker is not one of its old tags: nothing to change.
+    expect(bed.logs.some(l => l.includes('"action":"PLAN_NO_OP"'))).toBe(true);
   });
 
   test('rolling back with malformed old properties still applies a tag difference in place', async () => {

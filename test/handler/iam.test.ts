@@ -11,6 +11,7 @@ import { isComplete, onEvent } from '../../lambda/index';
 import { OWNED_PROFILE_ACTIONS } from '../../src/cluster-profiles';
 import { EC2_LOOKUP_ACTIONS } from '../../src/fargate-profile-provider';
 import { FargateProfileResourceProperties, OWNER_TAG_KEY } from '../../src/wire-contract';
+import { fakeAttribute, fakePhysicalId, ResolveContext, resolveValue } from '../support/cfn-template';
 import { CallFilter, IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
 import type { PolicyStatement } from '../support/eks-emulator/iam-policy';
 import {
@@ -25,9 +26,8 @@ import {
   STACK_ID,
   updateEvent,
 } from '../support/handler-events';
-import { useHandlerTestBed } from '../support/handler-test-bed';
 import { HandlerIdentity } from '../support/handler-identity';
-import { fakeAttribute, fakePhysicalId, ResolveContext, resolveValue } from '../support/cfn-template';
+import { useHandlerTestBed } from '../support/handler-test-bed';
 import { profileLogicalId, synthProfiles } from '../support/scenario-stacks';
 
 const ACCOUNT = '123456789012';
@@ -203,7 +203,10 @@ describe('ownership, with the handler policy synthesized from the template', () 
       attribute: (id, attribute) => fakeAttribute(id, template.Resources[id].Type, attribute, env),
     };
     const statements: PolicyStatement[] = [];
-    const identity = new HandlerIdentity(STACK_ID, { addCallerPolicy: (_id, policy) => statements.push(...policy.statements), removeCallerPolicy: () => {} });
+    const identity = new HandlerIdentity(STACK_ID, {
+      addCallerPolicy: (_id, policy) => statements.push(...policy.statements),
+      removeCallerPolicy: () => {},
+    });
     for (const logicalId of Object.keys(template.Resources)) {
       const problem = identity.apply(logicalId, ctx);
       if (problem) throw new Error(problem);

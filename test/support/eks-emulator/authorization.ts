@@ -187,7 +187,9 @@ export class IamAuthorizer {
 
   /** The tag condition keys of a call (see the class comment). */
   private tagContext(call: CallToAuthorize): Record<string, ContextValue> {
-    const profile = call.cluster !== undefined && call.profile !== undefined ? this.state.clusters.get(call.cluster)?.profiles.get(call.profile) : undefined;
+    const profile = call.cluster !== undefined && call.profile !== undefined
+      ? this.state.clusters.get(call.cluster)?.profiles.get(call.profile)
+      : undefined;
     // A tag call names its profile by ARN: the profile is the one with that ARN (a recreated profile has another).
     const existing = call.resourceArn !== undefined && profile?.arn !== call.resourceArn ? undefined : profile;
     const context: Record<string, ContextValue> = {};

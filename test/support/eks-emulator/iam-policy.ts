@@ -147,7 +147,9 @@ function conditionsHold(
 }
 
 /** One key of one operator (see the header for the rules and their sources). */
-function conditionHolds(qualifier: SetQualifier | undefined, operator: string, patterns: readonly string[], value: ContextValue | undefined): boolean {
+function conditionHolds(
+  qualifier: SetQualifier | undefined, operator: string, patterns: readonly string[], value: ContextValue | undefined,
+): boolean {
   if (operator === 'Null') {
     const absent = value === undefined || (Array.isArray(value) && value.length === 0);
     return patterns.some((p) => (p === 'true') === absent);
