@@ -1,18 +1,28 @@
 // The pure decision at the heart of the handler: from the job (what the resource wants) and the
 // observation (what EKS last said), the next Decision. No I/O here, so every row is table-tested.
 //
-// A decision either acts (a PRESENT job creates or syncs tags, an ABSENT job deletes) or does not
-// (WAIT, DONE, FAIL). After a failed call there is nothing to act on: decideAfterError answers
+// A decision either acts (a PRESENT job creates or syncs tags, an ABSENT job deletes, either marks a
+// profile as its own) or does not (WAIT, DONE, FAIL).
+//
+// Ownership: a profile is this resource's only when it carries its ownership marker (a tag set on
+// create, naming.ts ownerMarker), or, with no marker at all, when its name is CloudFormation's record
+// of this resource's profile (an Update that keeps it, or a Delete): a profile created before markers
+// existed, which is marked first (MARK) and then treated as its own. A profile with another resource's
+// marker, or an unmarked one under a name CloudFormation has not recorded for this resource (a create),
+// is never adopted, tagged or deleted: a create fails naming the owner, a delete is done without it. After a failed call there is nothing to act on: decideAfterError answers
 // only WAIT, DONE or FAIL, and its type says so. An IAM refusal is waited on only while IAM may
 // still be settling (IamContext): after that it fails with what to fix.
 import type { Blocker, ClassifiedError, HealthIssue } from './eks-api';
 import type { Job } from './job';
+import { describeOwner } from './naming';
 import type { ProfileSpec } from './profile-model';
-import { FARGATE_PODS_PRINCIPAL } from '../src/wire-contract';
+import { FARGATE_PODS_PRINCIPAL, OWNER_TAG_KEY } from '../src/wire-contract';
 
 /** The part of a {@link Job} a decision depends on. */
 export type JobView = Pick<Job, 'desired' | 'clusterName' | 'profileName'> & {
   readonly retryFailedDelete?: boolean;
+  /** See {@link Job}: an unmarked profile under this name is this resource's, to be marked. */
+  readonly recordedName?: boolean;
   /** A PRESENT job's spec: the pod execution role is named when EKS rejects its trust policy. */
   readonly spec?: Pick<ProfileSpec, 'podExecutionRoleArn'>;
 };
@@ -35,13 +45,17 @@ export interface CallFailure {
   readonly error: ClassifiedError;
 }
 
+/** Whose ownership marker a profile carries: this resource's, none, or another resource's (its value). */
+export type Ownership = { readonly kind: 'SELF' } | { readonly kind: 'NONE' } | { readonly kind: 'OTHER'; readonly marker: string };
+
 export interface FoundProfile {
   readonly kind: 'FOUND';
   readonly status: string;
+  readonly owner: Ownership;
   readonly healthIssues: readonly HealthIssue[];
   /** Role, selectors and subnets (when given) equal the job's spec; tags are not compared. True without a spec. */
   readonly matchesSpec: boolean;
-  /** Tags this resource manages equal the desired tags. */
+  /** Tags this resource manages (its marker included) equal the desired tags. */
   readonly tagsInSync: boolean;
 }
 
@@ -60,8 +74,10 @@ export type Wait = { readonly action: 'WAIT'; readonly reason: WaitReason; reado
 export type Fail = { readonly action: 'FAIL'; readonly reason: string };
 
 export type DecisionAfterError = Wait | Done | Fail;
-export type PresentDecision = { readonly action: 'CREATE' | 'SYNC_TAGS' } | DecisionAfterError;
-export type AbsentDecision = { readonly action: 'DELETE' } | DecisionAfterError;
+/** MARK: tag an unmarked profile of this resource (by CloudFormation's record) with its marker. */
+export type Mark = { readonly action: 'MARK' };
+export type PresentDecision = { readonly action: 'CREATE' | 'SYNC_TAGS' } | Mark | DecisionAfterError;
+export type AbsentDecision = { readonly action: 'DELETE' } | Mark | DecisionAfterError;
 export type Decision = PresentDecision | AbsentDecision;
 
 export function decide(job: JobView & { readonly desired: 'PRESENT' }, observed: Observation, iam: IamContext): PresentDecision;
@@ -73,20 +89,21 @@ export function decide(job: JobView, observed: Observation, iam: IamContext): De
       return job.desired === 'PRESENT' ? { action: 'CREATE' } : { action: 'DONE' };
 
     case 'FOUND':
-      return job.desired === 'PRESENT'
-        ? decidePresent(observed, describeProfile(job))
-        : decideAbsent(observed, describeProfile(job), job.retryFailedDelete === true);
+      return job.desired === 'PRESENT' ? decidePresent(job, observed) : decideAbsent(job, observed);
 
     case 'ERROR':
       return decideAfterError(job, observed, iam);
   }
 }
 
-function decidePresent(observed: FoundProfile, profile: string): PresentDecision {
+function decidePresent(job: JobView, observed: FoundProfile): PresentDecision {
+  const profile = describeProfile(job);
   if (observed.status === 'DELETING') {
     // Going away (e.g. a same-named profile from an earlier stack): create ours once it is gone.
     return { action: 'WAIT', reason: 'DELETING' };
   }
+  const why = notOurs(job, observed);
+  if (why) return { action: 'FAIL', reason: notOursFailure(job, observed, why) };
   if (!observed.matchesSpec) {
     return {
       action: 'FAIL',
@@ -98,6 +115,7 @@ function decidePresent(observed: FoundProfile, profile: string): PresentDecision
     case 'CREATING':
       return { action: 'WAIT', reason: 'CREATING' };
     case 'ACTIVE':
+      if (observed.owner.kind === 'NONE') return { action: 'MARK' };
       return observed.tagsInSync ? { action: 'DONE' } : { action: 'SYNC_TAGS' };
     case 'CREATE_FAILED':
       return { action: 'FAIL', reason: `${profile} failed to create (status CREATE_FAILED)${formatHealth(observed.healthIssues)}` };
@@ -108,30 +126,64 @@ function decidePresent(observed: FoundProfile, profile: string): PresentDecision
   }
 }
 
-function decideAbsent(observed: FoundProfile, profile: string, retryFailedDelete: boolean): AbsentDecision {
-  if (!observed.matchesSpec && observed.status !== 'DELETING') {
-    // Never delete what this resource did not create: e.g. a create that failed because someone
-    // else's profile took the name. Nothing of ours exists, so the delete is done.
+function decideAbsent(job: JobView, observed: FoundProfile): AbsentDecision {
+  const profile = describeProfile(job);
+  // Never delete what this resource did not create: e.g. the rollback of a create that failed because
+  // someone else's profile took the name. Nothing of ours exists, so the delete is done.
+  const why = notOurs(job, observed);
+  if (why) return { action: 'DONE', note: `${profile} ${why}; left untouched` };
+  // An unmarked profile is this resource's by CloudFormation's record only if it is also what the
+  // resource asked for: the rule before markers existed, kept for the profiles created then.
+  const unmarked = observed.owner.kind === 'NONE';
+  if (unmarked && !observed.matchesSpec && observed.status !== 'DELETING') {
     return {
       action: 'DONE',
-      note: `${profile} has a different pod execution role, selectors or subnets than this resource, so it was not created by it; left untouched`,
+      note: `${profile} has no ownership marker and a different pod execution role, selectors or subnets than this resource, ` +
+        'so it was not created by it; left untouched',
     };
   }
+  const deleteIt: AbsentDecision = unmarked ? { action: 'MARK' } : { action: 'DELETE' };
   switch (observed.status) {
     case 'ACTIVE':
     case 'CREATE_FAILED':
-      return { action: 'DELETE' };
+      return deleteIt;
     case 'DELETING':
       return { action: 'WAIT', reason: 'DELETING' };
     case 'CREATING':
       // EKS cannot delete a profile that is still being created; delete it once it settles.
       return { action: 'WAIT', reason: 'LEAVING_CREATING' };
     case 'DELETE_FAILED':
-      if (retryFailedDelete) return { action: 'DELETE' };
+      if (job.retryFailedDelete === true) return deleteIt;
       return { action: 'FAIL', reason: `${profile} failed to delete (status DELETE_FAILED)${formatHealth(observed.healthIssues)}` };
     default:
       return { action: 'FAIL', reason: `${profile} is in unexpected status ${observed.status}` };
   }
+}
+
+/**
+ * Why a found profile is not this resource's to adopt, tag or delete ("belongs to ..."); undefined
+ * when it is (its marker, or no marker under CloudFormation's record of this resource).
+ */
+function notOurs(job: JobView, observed: FoundProfile): string | undefined {
+  switch (observed.owner.kind) {
+    case 'SELF':
+      return undefined;
+    case 'OTHER':
+      return `belongs to another resource: ${describeOwner(observed.owner.marker)}`;
+    case 'NONE':
+      if (job.recordedName === true) return undefined;
+      return `has no ownership marker (tag "${OWNER_TAG_KEY}"), so this resource did not create it ` +
+        '(it was made by hand, by another tool, or by a version of this library that set no marker)';
+  }
+}
+
+/** A create's failure for a profile that is not its own: what happened, and what to do. */
+function notOursFailure(job: JobView, observed: FoundProfile, why: string): string {
+  const remedy = observed.owner.kind === 'OTHER'
+    ? 'or delete it with its owner (that stack or resource) first'
+    : 'or, if that profile is no longer needed, delete it';
+  return `${describeProfile(job)} already exists and ${why}. It is left untouched: a profile is adopted or deleted only by the resource ` +
+    `that created it. Choose a different FargateProfileName, or omit it to let a unique name be generated; ${remedy}; then deploy again.`;
 }
 
 /** After a failed call (a describe, or an act): wait and look again, done, or fail with the service's words. */

@@ -91,7 +91,8 @@ export class EksApi {
     }
   }
 
-  public async createProfile(spec: ProfileSpec, name: string, token: string): Promise<ObservedProfile> {
+  /** `tags`: the spec's tags with the ownership marker (reconcile.ts). */
+  public async createProfile(spec: ProfileSpec, name: string, token: string, tags: Record<string, string>): Promise<ObservedProfile> {
     const out = await this.call('CreateFargateProfile', options => this.client.send(new CreateFargateProfileCommand({
       clusterName: spec.clusterName,
       fargateProfileName: name,
@@ -101,7 +102,7 @@ export class EksApi {
         ...(Object.keys(s.labels).length > 0 ? { labels: { ...s.labels } } : {}),
       })),
       ...(spec.subnets ? { subnets: [...spec.subnets] } : {}),
-      ...(Object.keys(spec.tags).length > 0 ? { tags: { ...spec.tags } } : {}),
+      ...(Object.keys(tags).length > 0 ? { tags: { ...tags } } : {}),
       clientRequestToken: token,
     }), options));
     return toObserved(out?.fargateProfile, name);

@@ -2,10 +2,14 @@
 // type, with the properties canonicalized (see profile-model.ts). Anything malformed fails here,
 // with a message that says what is wrong and what to do, before any EKS call is made.
 import { CanonicalSelector, canonicalSelectors, ProfileSpec, sortKeys } from './profile-model';
-import { CLUSTER_NAME_PATTERN, compareKeys, FargateProfileResourceProperties, MAX_SELECTORS, PROFILE_NAME_PATTERN, PROPERTY } from '../src/wire-contract';
+import {
+  CLUSTER_NAME_PATTERN, compareKeys, FargateProfileResourceProperties, MAX_SELECTORS, OWNER_TAG_KEY, PROFILE_NAME_PATTERN, PROPERTY,
+} from '../src/wire-contract';
 
 interface RequestCommon {
   readonly requestId: string;
+  /** The stack's ARN; with the logical ID, it names the owner a profile's marker records (naming.ts, ownerMarker). */
+  readonly stackId: string;
   readonly logicalResourceId: string;
   /** Known for every request, even a delete whose other properties no longer validate. */
   readonly clusterName: string;
@@ -24,6 +28,11 @@ export interface UpdateRequest extends RequestCommon {
   readonly requestType: 'Update';
   /** The existing profile's name; in isComplete, the name onEvent returned. */
   readonly physicalResourceId: string;
+  /**
+   * isComplete only: onEvent kept the existing profile (Data.InPlace), so `physicalResourceId` is
+   * still CloudFormation's record of this resource's profile, not a replacement's new name.
+   */
+  readonly inPlace: boolean;
   readonly spec: ProfileSpec;
   /** Undefined when the old properties cannot be parsed (see `oldSpecError`). */
   readonly oldSpec?: ProfileSpec;
@@ -67,6 +76,7 @@ export function parseEvent(raw: unknown): HandlerEvent {
   }
   const common = {
     requestId: requireString(raw.RequestId, 'RequestId'),
+    stackId: requireString(raw.StackId, 'StackId'),
     logicalResourceId: requireString(raw.LogicalResourceId, 'LogicalResourceId'),
     waitDeadline: parseDeadline(raw.Data),
   };
@@ -89,7 +99,8 @@ export function parseEvent(raw: unknown): HandlerEvent {
       } catch (e) {
         oldSpecError = (e as Error).message;
       }
-      return { requestType, ...common, physicalResourceId, clusterName: spec.clusterName, spec, oldSpec, oldSpecError };
+      const inPlace = isObject(raw.Data) && raw.Data.InPlace === 'true';
+      return { requestType, ...common, physicalResourceId, inPlace, clusterName: spec.clusterName, spec, oldSpec, oldSpecError };
     }
     case 'Delete': {
       const physicalResourceId = parseExistingName(raw.PhysicalResourceId, requestType);
@@ -150,8 +161,18 @@ export function parseProperties(raw: unknown, where: string): ProfileSpec {
     podExecutionRoleArn,
     selectors: parseSelectors(props.Selectors, `${where}.${PROPERTY.selectors}`),
     subnets: parseSubnets(props.Subnets, `${where}.${PROPERTY.subnets}`),
-    tags: parseKeyValues(props.Tags, `${where}.${PROPERTY.tags}`) ?? {},
+    tags: parseTags(props.Tags, `${where}.${PROPERTY.tags}`),
   };
+}
+
+/** Tags; the ownership marker is the handler's to set (synth time refuses it too, src/validation.ts). */
+function parseTags(raw: unknown, where: string): Record<string, string> {
+  const tags = parseKeyValues(raw, where) ?? {};
+  if (Object.prototype.hasOwnProperty.call(tags, OWNER_TAG_KEY)) {
+    throw new InvalidEventError(
+      `Invalid ${where}: the key "${OWNER_TAG_KEY}" is reserved for the ownership marker the handler sets itself. Remove it from the tags.`);
+  }
+  return tags;
 }
 
 /**

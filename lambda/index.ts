@@ -1,5 +1,5 @@
 // Entry points of the bundled handler, for the CDK Provider framework:
-//   onEvent(event)    -> { PhysicalResourceId, Data: { WaitDeadline } }   (starts the change, never waits)
+//   onEvent(event)    -> { PhysicalResourceId, Data: { WaitDeadline, InPlace? } }   (starts the change, never waits)
 //   isComplete(event) -> { IsComplete, Data? }                            (polls until the profile is ACTIVE / gone)
 //
 // How it works, Kubernetes-controller style. Each invocation has one job (job.ts): one profile (the
@@ -31,7 +31,8 @@ export type { LambdaContext } from './timing';
 
 export interface OnEventResponse {
   readonly PhysicalResourceId: string;
-  readonly Data: { readonly WaitDeadline: string };
+  /** InPlace: an Update kept its profile (tells isComplete the name is still CloudFormation's record). */
+  readonly Data: { readonly WaitDeadline: string; readonly InPlace?: 'true' };
 }
 
 export interface IsCompleteResponse {
@@ -43,14 +44,14 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
   const clock = invocationClock(context);
   const event = parse('onEvent', rawEvent);
   const startedAt = Date.now();
-  const data = { WaitDeadline: String(waitDeadline(startedAt, clock.timing.waitTimeoutMs)) };
+  let data: OnEventResponse['Data'] = { WaitDeadline: String(waitDeadline(startedAt, clock.timing.waitTimeoutMs)) };
   const api = EksApi.create({ callBudgetMs: callBudget(clock) });
   const request = requestIam(startedAt, clock.timing);
 
   let job: Job;
   switch (event.requestType) {
     case 'Create':
-      job = presentJob(event, createName(event), {});
+      job = presentJob(event, createName(event), {}, false);
       break;
     case 'Delete':
       // A new delete request gets another try at a profile an earlier attempt left in DELETE_FAILED.
@@ -60,6 +61,7 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
       const update = await jobForUpdate(api, event, clock, request);
       if (update === 'NO_OP') return { PhysicalResourceId: event.physicalResourceId, Data: data };
       job = update;
+      if (job.recordedName) data = { ...data, InPlace: 'true' };
       break;
     }
   }

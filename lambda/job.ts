@@ -2,13 +2,25 @@
 // be PRESENT (as a spec describes it) or ABSENT. Nothing else is ever touched. A job is a pure
 // function of the event, so a retried invocation of the same request works on the same profile.
 import type { CreateRequest, DeleteRequest, HandlerEvent, UpdateRequest } from './event';
-import { clientRequestToken, generateProfileName } from './naming';
+import { clientRequestToken, generateProfileName, ownerMarker } from './naming';
 import type { ProfileSpec } from './profile-model';
 
 export type Desired = 'PRESENT' | 'ABSENT';
 
+/** Who the job works for, and what proves a profile is its own. */
+interface Ownership {
+  /** This resource's ownership marker (OWNER_TAG_KEY's value, naming.ts): set on create, required to act. */
+  readonly owner: string;
+  /**
+   * The profile name is CloudFormation's record of this resource's profile (the PhysicalResourceId of
+   * an Update that keeps it, or of a Delete): a profile under it without a marker was created by this
+   * resource before markers existed, and is marked before anything else is done to it.
+   */
+  readonly recordedName: boolean;
+}
+
 /** Make the profile exist as `spec` says: create it, or bring its tags in line. */
-export interface PresentJob {
+export interface PresentJob extends Ownership {
   readonly desired: 'PRESENT';
   readonly clusterName: string;
   readonly profileName: string;
@@ -20,7 +32,7 @@ export interface PresentJob {
 }
 
 /** Make the profile go away, if this resource created it. */
-export interface AbsentJob {
+export interface AbsentJob extends Ownership {
   readonly desired: 'ABSENT';
   readonly clusterName: string;
   readonly profileName: string;
@@ -38,7 +50,8 @@ export interface AbsentJob {
 
 export type Job = PresentJob | AbsentJob;
 
-export function presentJob(event: CreateRequest | UpdateRequest, profileName: string, previouslyManagedTags: Record<string, string>): PresentJob {
+export function presentJob(event: CreateRequest | UpdateRequest, profileName: string, previouslyManagedTags: Record<string, string>,
+  recordedName: boolean): PresentJob {
   return {
     desired: 'PRESENT',
     clusterName: event.spec.clusterName,
@@ -46,6 +59,8 @@ export function presentJob(event: CreateRequest | UpdateRequest, profileName: st
     spec: event.spec,
     clientRequestToken: clientRequestToken(event.requestId, profileName),
     previouslyManagedTags,
+    owner: ownerMarker(event.stackId, event.logicalResourceId),
+    recordedName,
   };
 }
 
@@ -56,6 +71,8 @@ export function absentJob(event: DeleteRequest, retryFailedDelete: boolean): Abs
     profileName: event.physicalResourceId,
     knownSpec: event.knownSpec,
     retryFailedDelete,
+    owner: ownerMarker(event.stackId, event.logicalResourceId),
+    recordedName: true,
   };
 }
 
@@ -68,9 +85,10 @@ export function createName(event: CreateRequest): string {
 export function jobToComplete(event: HandlerEvent): Job {
   switch (event.requestType) {
     case 'Create':
-      return presentJob(event, event.physicalResourceId ?? createName(event), {});
+      return presentJob(event, event.physicalResourceId ?? createName(event), {}, false);
     case 'Update':
-      return presentJob(event, event.physicalResourceId, event.oldSpec?.tags ?? {});
+      // A replacement's new name is not CloudFormation's record (yet): only onEvent knows which it is.
+      return presentJob(event, event.physicalResourceId, event.oldSpec?.tags ?? {}, event.inPlace);
     case 'Delete':
       return absentJob(event, false);
   }

@@ -1,7 +1,8 @@
-// Profile names and idempotency tokens. Both are pure functions of the event, so a retried
-// invocation of the same CloudFormation request computes the same values and creates nothing twice.
+// Profile names, idempotency tokens and ownership markers. All are pure functions of the event, so a
+// retried invocation of the same CloudFormation request computes the same values and creates nothing
+// twice, and every request of one resource computes the same marker.
 import { createHash } from 'crypto';
-import { hasReservedProfileNamePrefix, MAX_PROFILE_NAME_LENGTH } from '../src/wire-contract';
+import { hasReservedProfileNamePrefix, MAX_PROFILE_NAME_LENGTH, MAX_TAG_VALUE_LENGTH, ownerTagPrefix } from '../src/wire-contract';
 
 const HASH_LENGTH = 8;
 const FALLBACK_PREFIX = 'FargateProfile';
@@ -24,6 +25,27 @@ export function generateProfileName(logicalResourceId: string, requestId: string
 /** Same request + same profile -> same token; EKS then returns the original profile instead of a second one. */
 export function clientRequestToken(requestId: string, profileName: string): string {
   return sha256(`${requestId}\n${profileName}`).slice(0, 32);
+}
+
+/**
+ * The value of this resource's ownership marker (OWNER_TAG_KEY): `<StackId>/<LogicalResourceId>`.
+ * When that exceeds the 256 characters of a tag value (a long stack name and a long logical ID),
+ * the logical ID is replaced by `sha256-` and 16 hex digits of its hash: still deterministic, still
+ * under the stack's prefix, and never a logical ID (those are alphanumeric). Markers are compared
+ * as whole strings.
+ */
+export function ownerMarker(stackId: string, logicalResourceId: string): string {
+  const full = `${ownerTagPrefix(stackId)}${logicalResourceId}`;
+  if (full.length <= MAX_TAG_VALUE_LENGTH) return full;
+  return `${ownerTagPrefix(stackId)}sha256-${sha256(logicalResourceId).slice(0, 16)}`;
+}
+
+const MARKER_PATTERN = /^arn:[a-z-]+:cloudformation:[^:]*:\d*:stack\/([^/]+)\/[^/]+\/(.+)$/;
+
+/** A marker as a failure message names it: the resource and stack it records, and the marker itself. */
+export function describeOwner(marker: string): string {
+  const parts = MARKER_PATTERN.exec(marker);
+  return parts ? `resource ${parts[2]} of stack ${parts[1]} (marker "${marker}")` : `marker "${marker}"`;
 }
 
 function sha256(text: string): string {

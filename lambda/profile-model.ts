@@ -2,7 +2,7 @@
 // another spec (an update) or with a described profile (is it ours, are its tags in line).
 // Canonical means deduplicated and sorted the same way on both sides, so no comparison ever sees
 // the order of selectors, labels, subnets or tags. Pure.
-import { compareKeys, selectorKey } from '../src/wire-contract';
+import { compareKeys, OWNER_TAG_KEY, selectorKey } from '../src/wire-contract';
 
 /** What the resource asks for, canonicalized (selectors, labels, subnets sorted; tags and labels as maps). */
 export interface ProfileSpec {
@@ -85,8 +85,19 @@ export function tagChanges(desired: Record<string, string>, observed: Record<str
   for (const [key, value] of Object.entries(desired)) {
     if (!hasOwn(observed, key) || observed[key] !== value) set[key] = value;
   }
-  const remove = Object.keys(previouslyManaged).filter(key => !hasOwn(desired, key) && hasOwn(observed, key)).sort();
+  // The ownership marker is never removed, whatever the old properties said.
+  const remove = Object.keys(previouslyManaged).filter(key => key !== OWNER_TAG_KEY && !hasOwn(desired, key) && hasOwn(observed, key)).sort();
   return { set, remove };
+}
+
+/** A profile's tags without the ownership marker: the tags a resource asks for. */
+export function withoutOwnerMarker(tags: Record<string, string>): Record<string, string> {
+  return sortKeys(Object.fromEntries(Object.entries(tags).filter(([key]) => key !== OWNER_TAG_KEY)));
+}
+
+/** The tags a profile of this resource carries: the user's, and its ownership marker (which no user tag overrides). */
+export function withOwnerMarker(tags: Record<string, string>, owner: string): Record<string, string> {
+  return sortKeys({ ...tags, [OWNER_TAG_KEY]: owner });
 }
 
 export function hasTagChanges(changes: TagChanges): boolean {

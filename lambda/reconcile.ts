@@ -4,14 +4,14 @@
 // until the job is done, the wait deadline passes, or the invocation runs low on time. Each decision
 // is told whether IAM may still be settling (RequestIam), which only time changes.
 import {
-  CallFailure, Decision, DecisionAfterError, decide, decideAfterError, IamContext, JobView, Observation, Operation, Wait, WaitReason,
+  CallFailure, Decision, DecisionAfterError, decide, decideAfterError, IamContext, JobView, Observation, Operation, Ownership, Wait, WaitReason,
 } from './decide';
 import { Blocker, classifyError, EksApi, EksCallError, ObservedProfile } from './eks-api';
 import type { AbsentJob, Job, PresentJob } from './job';
 import { DecisionLog } from './log';
-import { hasTagChanges, profileSatisfiesSpec, tagChanges } from './profile-model';
+import { hasTagChanges, profileSatisfiesSpec, tagChanges, withOwnerMarker } from './profile-model';
 import { backoffMs, canWait, iamMaySettle, InvocationClock, sleep } from './timing';
-import { FARGATE_PODS_PRINCIPAL } from '../src/wire-contract';
+import { FARGATE_PODS_PRINCIPAL, OWNER_TAG_KEY } from '../src/wire-contract';
 
 /** What the loop knows of the request besides its job: when it started, and the handler's role. */
 export interface RequestIam {
@@ -104,13 +104,17 @@ async function reconcilePresent(pass: Pass, job: PresentJob): Promise<Outcome> {
   switch (decision.action) {
     case 'CREATE':
       return act(pass, job, 'CREATE', async () => {
-        const created = await api.createProfile(job.spec, job.profileName, job.clientRequestToken);
+        // The marker comes with the create: the profile is never without it, even if this invocation dies.
+        const tags = withOwnerMarker(job.spec.tags, job.owner);
+        const created = await api.createProfile(job.spec, job.profileName, job.clientRequestToken, tags);
         progress.lastStatus = created.status;
         progress.createDeferred = false;
       });
     case 'SYNC_TAGS':
       // decide() syncs tags only of a profile it was shown, so `profile` is set.
       return syncTags(pass, job, profile!);
+    case 'MARK':
+      return mark(pass, job, profile!);
     default:
       return settle(decision, progress, profile?.arn || undefined);
   }
@@ -121,6 +125,7 @@ async function reconcileAbsent(pass: Pass, job: AbsentJob): Promise<Outcome> {
   const { observed, profile } = await observe(api, job, progress);
   const decision = decide(job, observed, iamContext(pass.request));
   logDecision(log, decision, observed);
+  if (decision.action === 'MARK') return mark(pass, job, profile!);
   if (decision.action !== 'DELETE') return settle(decision, progress, profile?.arn || undefined);
   return act(pass, job, 'DELETE', async () => {
     await api.deleteProfile(job.clusterName, job.profileName);
@@ -131,13 +136,25 @@ async function reconcileAbsent(pass: Pass, job: AbsentJob): Promise<Outcome> {
 async function syncTags(pass: Pass, job: PresentJob, profile: ObservedProfile): Promise<Outcome> {
   const { api, log } = pass;
   const outcome = await act(pass, job, 'TAG', async () => {
-    const changes = tagChanges(job.spec.tags, profile.tags, job.previouslyManagedTags);
+    const changes = tagChanges(withOwnerMarker(job.spec.tags, job.owner), profile.tags, job.previouslyManagedTags);
     if (changes.remove.length > 0) await api.untagResource(profile.arn, changes.remove);
     if (Object.keys(changes.set).length > 0) await api.tagResource(profile.arn, changes.set);
     log.info({ action: 'TAGGED', tagsSet: Object.keys(changes.set).join(','), tagsRemoved: changes.remove.join(',') });
   });
   // Tagged in place: the profile is ACTIVE with the desired tags, nothing left to wait for.
   return outcome.done === false && outcome.reason === 'ACTED' ? { done: true, arn: profile.arn } : outcome;
+}
+
+/**
+ * Marks a profile created before markers existed, which is this resource's by CloudFormation's record
+ * (decide.ts): the marker alone, so the next pass (and the handler role's IAM conditions) treat it as
+ * its own. Never reached for a profile with any marker.
+ */
+async function mark(pass: Pass, job: Job, profile: ObservedProfile): Promise<Outcome> {
+  return act(pass, job, 'TAG', async () => {
+    await pass.api.tagResource(profile.arn, { [OWNER_TAG_KEY]: job.owner });
+    pass.log.info({ action: 'MARKED', tagsSet: OWNER_TAG_KEY });
+  });
 }
 
 /** Describes the profile and compares it with the job. */
@@ -156,8 +173,15 @@ function compare(job: Job, profile: ObservedProfile): Observation {
   // Without a spec (a delete whose properties no longer validate) there is nothing to compare: assume it is ours.
   const matchesSpec = spec === undefined || profileSatisfiesSpec(profile, spec);
   const managedTags = job.desired === 'PRESENT' ? job.previouslyManagedTags : {};
-  const tagsInSync = !hasTagChanges(tagChanges(spec?.tags ?? {}, profile.tags, managedTags));
-  return { kind: 'FOUND', status: profile.status, healthIssues: profile.healthIssues, matchesSpec, tagsInSync };
+  const tagsInSync = !hasTagChanges(tagChanges(withOwnerMarker(spec?.tags ?? {}, job.owner), profile.tags, managedTags));
+  return { kind: 'FOUND', status: profile.status, owner: ownership(job, profile), healthIssues: profile.healthIssues, matchesSpec, tagsInSync };
+}
+
+/** Whose marker the profile carries, compared with this resource's as whole strings. */
+function ownership(job: Job, profile: ObservedProfile): Ownership {
+  const marker = Object.prototype.hasOwnProperty.call(profile.tags, OWNER_TAG_KEY) ? profile.tags[OWNER_TAG_KEY] : undefined;
+  if (marker === undefined) return { kind: 'NONE' };
+  return marker === job.owner ? { kind: 'SELF' } : { kind: 'OTHER', marker };
 }
 
 /** Runs the action; an EKS error goes back through the decision (wait, done or fail). */
@@ -245,7 +269,8 @@ function logDecision(log: DecisionLog, decision: Decision, observed: Observation
 function describeObservation(o: Observation): string {
   switch (o.kind) {
     case 'NOT_FOUND': return 'NOT_FOUND';
-    case 'FOUND': return `${o.status}${o.matchesSpec ? '' : ' (spec differs)'}${o.tagsInSync ? '' : ' (tags differ)'}`;
+    case 'FOUND': return `${o.status}${o.owner.kind === 'SELF' ? '' : o.owner.kind === 'NONE' ? ' (no marker)' : ' (other owner)'}` +
+      `${o.matchesSpec ? '' : ' (spec differs)'}${o.tagsInSync ? '' : ' (tags differ)'}`;
     case 'ERROR': return `${o.operation} ${o.error.kind} ${o.error.code}`;
   }
 }

@@ -9,7 +9,7 @@ import type { UpdateRequest } from './event';
 import { PresentJob, presentJob } from './job';
 import { DecisionLog } from './log';
 import { generateProfileName } from './naming';
-import { immutableChanges, ProfileShape, ProfileSpec, profileSatisfiesSpec, tagsEqual } from './profile-model';
+import { immutableChanges, ProfileShape, ProfileSpec, profileSatisfiesSpec, tagsEqual, withoutOwnerMarker } from './profile-model';
 import { iamContext, RequestIam } from './reconcile';
 import { backoffMs, canWait, InvocationClock, sleep } from './timing';
 
@@ -97,10 +97,10 @@ export async function jobForUpdate(api: EksApi, event: UpdateRequest, clock: Inv
     case 'NO_OP':
       return 'NO_OP';
     case 'UPDATE_TAGS':
-      return presentJob(event, currentName, oldSpec.tags);
+      return presentJob(event, currentName, oldSpec.tags, true);
     case 'REPLACE':
       // A new profile: none of its tags were managed before.
-      return presentJob(event, plan.newName, {});
+      return presentJob(event, plan.newName, {}, false);
   }
 }
 
@@ -147,6 +147,7 @@ function oldSpecFromProfile(event: UpdateRequest, profile: ObservedProfile | und
     podExecutionRoleArn: profile.podExecutionRoleArn ?? '',
     selectors: profile.selectors,
     subnets: event.spec.subnets === undefined ? undefined : profile.subnets,
-    tags: profile.tags,
+    // The marker is the handler's, never one of the resource's tags (profile-model.ts, withOwnerMarker).
+    tags: withoutOwnerMarker(profile.tags),
   };
 }

@@ -5,10 +5,12 @@
 // - The default pod execution role, created when the first profile without a role asks for it.
 // - The order of the profiles: EKS creates or deletes one profile of a cluster at a time, so
 //   the profiles form a chain, whose first waits for a FargateCluster's default profile.
+import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { defaultProfileOf, ProfileCluster } from './cluster';
 import { createDefaultPodExecutionRole, fargateProfileArnPattern } from './default-pod-execution-role';
+import { OWNER_TAG_KEY, ownerTagPrefix } from './wire-contract';
 
 /** What the handler does to the profiles of a cluster, on `fargateprofile/<cluster>/*`. */
 export const PROFILE_ACTIONS = [
@@ -17,6 +19,24 @@ export const PROFILE_ACTIONS = [
   'eks:TagResource',
   'eks:UntagResource',
 ];
+
+/** Of {@link PROFILE_ACTIONS}, those allowed only on profiles that carry this stack's ownership marker. */
+export const OWNED_PROFILE_ACTIONS = ['eks:DeleteFargateProfile', 'eks:TagResource', 'eks:UntagResource'];
+
+/**
+ * The conditions that scope the handler to its own stack's profiles, by the ownership marker (a tag
+ * whose value starts with the stack's StackId, see the wire contract). The Service Authorization
+ * Reference for Amazon EKS lists `aws:ResourceTag/${TagKey}` for the `fargateprofile` resource type
+ * (DeleteFargateProfile, TagResource, UntagResource act on it), and `aws:RequestTag/${TagKey}` and
+ * `aws:TagKeys` for CreateFargateProfile and TagResource (`aws:TagKeys` for UntagResource too).
+ */
+function ownership(): { readonly stackMarker: string; readonly resourceTag: string; readonly requestTag: string } {
+  return {
+    stackMarker: `${ownerTagPrefix(Aws.STACK_ID)}*`,
+    resourceTag: `aws:ResourceTag/${OWNER_TAG_KEY}`,
+    requestTag: `aws:RequestTag/${OWNER_TAG_KEY}`,
+  };
+}
 
 /** The constructs a stack's profiles of one cluster share. */
 export class ClusterProfiles extends Construct {
@@ -35,18 +55,38 @@ export class ClusterProfiles extends Construct {
 
   constructor(scope: Construct, id: string, private readonly cluster: ProfileCluster, handlerRole: iam.IRole) {
     super(scope, id);
+    const profiles = fargateProfileArnPattern(this, cluster.clusterName);
+    const { stackMarker, resourceTag, requestTag } = ownership();
     this.permissions = new iam.Policy(this, 'Permissions', {
       roles: [handlerRole],
       statements: [
-        // Exactly the calls the handler makes. CreateFargateProfile acts on the cluster;
-        // the others on its profiles (the handler reads tags from DescribeFargateProfile).
+        // Exactly the calls the handler makes. CreateFargateProfile acts on the cluster, and only
+        // for a profile that carries this stack's marker (the handler always sets it on create).
         new iam.PolicyStatement({
           actions: ['eks:CreateFargateProfile'],
           resources: [cluster.clusterArn],
+          conditions: { StringLike: { [requestTag]: stackMarker } },
         }),
+        // Unconditioned: the handler must see any profile under its name, to name its owner.
         new iam.PolicyStatement({
-          actions: PROFILE_ACTIONS,
-          resources: [fargateProfileArnPattern(this, cluster.clusterName)],
+          actions: ['eks:DescribeFargateProfile'],
+          resources: [profiles],
+        }),
+        // Only this stack's profiles, and never their marker (no tag call may name its key).
+        new iam.PolicyStatement({
+          actions: OWNED_PROFILE_ACTIONS,
+          resources: [profiles],
+          conditions: {
+            'StringLike': { [resourceTag]: stackMarker },
+            'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_TAG_KEY] },
+          },
+        }),
+        // A profile with no marker may only be given this stack's: tag-on-create (EKS authorizes the
+        // create's tags as eks:TagResource) and the marking of a profile created before markers existed.
+        new iam.PolicyStatement({
+          actions: ['eks:TagResource'],
+          resources: [profiles],
+          conditions: { Null: { [resourceTag]: 'true' }, StringLike: { [requestTag]: stackMarker } },
         }),
         // Filled with each profile's pod execution role as profiles are added.
         this.passRole,

@@ -4,14 +4,15 @@
 // Values that are still tokens are skipped: they are only known at deploy time.
 import { Token } from 'aws-cdk-lib';
 import type { FargateProfileProps, FargateProfileSelector } from './fargate-profile-props';
-import { hasReservedProfileNamePrefix, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS, PROFILE_NAME_PATTERN, selectorKey } from './wire-contract';
+import {
+  hasReservedProfileNamePrefix, MAX_PROFILE_NAME_LENGTH, MAX_SELECTORS, MAX_TAG_VALUE_LENGTH, OWNER_TAG_KEY, PROFILE_NAME_PATTERN, selectorKey,
+} from './wire-contract';
 
 /** EKS: at most five labels per selector. */
 export const MAX_LABELS_PER_SELECTOR = 5;
 /** EKS resource tag limits. */
 export const MAX_TAGS = 50;
 export const MAX_TAG_KEY_LENGTH = 128;
-export const MAX_TAG_VALUE_LENGTH = 256;
 
 // `*` and `?` are the wildcards EKS accepts in namespaces, label keys and label values.
 const NAMESPACE = /^[a-z0-9*?]([-a-z0-9*?]*[a-z0-9*?])?$/;
@@ -64,6 +65,9 @@ export function tagProblems(tags: Array<[string, string]>, field: string = 'tags
       problems.push(`${field} key "${key}" must be 1 to ${MAX_TAG_KEY_LENGTH} characters long (got ${key.length})`);
     } else if (key.toLowerCase().startsWith('aws:')) {
       problems.push(`${field} key "${key}" must not start with "aws:" (reserved for AWS)`);
+    } else if (key === OWNER_TAG_KEY) {
+      problems.push(`${field} key "${key}" is reserved: the handler sets it on create to record which resource owns the profile, `
+        + 'and only a profile that carries its own resource\'s marker is ever adopted or deleted (see README "Ownership"). Use another key');
     }
     if (value === undefined || value === null) {
       problems.push(`${field}["${key}"] must have a string value`);

@@ -104,3 +104,27 @@ export function toKeyValueList(pairs: { readonly [key: string]: string } | Array
 function sortedEntries(entries: Array<[string, string]>): Array<[string, string]> {
   return [...entries].sort(([a], [b]) => compareKeys(a, b));
 }
+
+/**
+ * The ownership marker: a tag the handler sets on every profile it creates, whose value names the
+ * owning resource (see {@link ownerTagPrefix}). The handler adopts, tags or deletes only a profile
+ * that carries its own resource's marker, and the handler role's policy allows deleting and untagging
+ * only profiles that carry its stack's (see src/cluster-profiles.ts). Users cannot set this key.
+ */
+export const OWNER_TAG_KEY = 'cdk-eks-fargate-profile:owner';
+
+/**
+ * EKS tag values: at most 256 characters, of letters, digits, spaces and `+ - = . _ : / @`
+ * (AWS::EKS::FargateProfile Tag, CloudFormation template reference).
+ */
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+/**
+ * How every marker of one stack starts: its StackId and a `/`, then the resource's logical ID (or,
+ * when that would exceed {@link MAX_TAG_VALUE_LENGTH}, `sha256-` and a hash of it; see
+ * lambda/naming.ts). The StackId carries a UUID, so a stack deleted and created again under the same
+ * name is another owner. The handler role's IAM conditions match `<StackId>/*`.
+ */
+export function ownerTagPrefix(stackId: string): string {
+  return `${stackId}/`;
+}

@@ -124,7 +124,10 @@ describe.each(Object.entries(KINDS))('%s', (_name, kind) => {
     const eksStatements = statementsOf(res).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('eks:')));
     expect(eksStatements.map((s) => [[s.Action].flat().sort(), flattenCfnReference(s.Resource)])).toEqual([
       [['eks:CreateFargateProfile'], arn],
-      [['eks:DeleteFargateProfile', 'eks:DescribeFargateProfile', 'eks:TagResource', 'eks:UntagResource'], `${PROFILES}/${name}/*`],
+      // Split by the ownership conditions (test/security/least-privilege.test.ts checks them).
+      [['eks:DescribeFargateProfile'], `${PROFILES}/${name}/*`],
+      [['eks:DeleteFargateProfile', 'eks:TagResource', 'eks:UntagResource'], `${PROFILES}/${name}/*`],
+      [['eks:TagResource'], `${PROFILES}/${name}/*`],
     ]);
     // Both profiles wait for that policy.
     for (const p of [first, second]) expect(res[profileIdOf(p)].DependsOn).toContain(eksStatements[0].policy);

@@ -145,6 +145,8 @@ describe('bad props fail at construction, naming path, field and rule, and synth
     ['tag key over 128', () => ({ tags: { ['k'.repeat(129)]: 'v' } }), /tags key "k{129}" must be 1 to 128 characters long \(got 129\)/],
     ['tag key with aws: prefix', () => ({ tags: { 'aws:owner': 'v' } }),
       /^Stack\/Profile: tags key "aws:owner" must not start with "aws:" \(reserved for AWS\)$/],
+    ['the ownership marker key in tags', () => ({ tags: { 'cdk-eks-fargate-profile:owner': 'mine' } }),
+      /^Stack\/Profile: tags key "cdk-eks-fargate-profile:owner" is reserved: the handler sets it on create to record which resource owns the profile, and only a profile that carries its own resource's marker is ever adopted or deleted \(see README "Ownership"\)\. Use another key$/],
     ['tag value over 256', () => ({ tags: { k: 'v'.repeat(257) } }),
       /^Stack\/Profile: tags\["k"\] value must be at most 256 characters long \(got 257\)$/],
   ];
@@ -185,6 +187,8 @@ describe('tags added with Tags.of() are checked at synthesis', () => {
       /\[Stack\/Profile\] tags key "k{129}" must be 1 to 128 characters long/],
     ['a value over 256 characters', (app) => Tags.of(app).add('big', 'v'.repeat(257)),
       /\[Stack\/Profile\] tags\["big"\] value must be at most 256 characters long \(got 257\)/],
+    ['the ownership marker key, which Tags.of() cannot set or override', (app) => Tags.of(app).add('cdk-eks-fargate-profile:owner', 'theirs'),
+      /\[Stack\/Profile\] tags key "cdk-eks-fargate-profile:owner" is reserved: the handler sets it on create/],
   ])('%s', (_name, addTags, message) => {
     const f = fixture();
     build(f, () => ({ tags: { a: '1', b: '2' } }));

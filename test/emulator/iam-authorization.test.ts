@@ -197,3 +197,47 @@ test('a policy the emulator cannot evaluate, or a caller that is no principal, i
   expect(() => fx.emulator.setCallerPolicy({ callerArn: 'handler', statements: [] })).toThrow('callerArn must be an IAM or STS principal ARN');
   expect(fx.emulator.callerPolicies()).toEqual([]);
 });
+
+// The tag condition keys each call carries (Service Authorization Reference for Amazon EKS): a policy that
+// lets a caller act only on profiles tagged `owner=me`, create or tag only with that tag, and never untag it.
+describe('tag condition keys in the request context', () => {
+  const OWNED: PolicyStatement[] = [
+    { Effect: 'Allow', Action: 'eks:CreateFargateProfile', Resource: CLUSTER_ARN, Condition: { StringEquals: { 'aws:RequestTag/owner': 'me' } } },
+    { Effect: 'Allow', Action: 'eks:DescribeFargateProfile', Resource: PROFILES },
+    {
+      Effect: 'Allow',
+      Action: ['eks:DeleteFargateProfile', 'eks:TagResource', 'eks:UntagResource'],
+      Resource: PROFILES,
+      Condition: { 'StringEquals': { 'aws:ResourceTag/owner': 'me' }, 'ForAllValues:StringNotEquals': { 'aws:TagKeys': 'owner' } },
+    },
+    { Effect: 'Allow', Action: 'eks:TagResource', Resource: PROFILES, Condition: { Null: { 'aws:ResourceTag/owner': 'true' }, StringEquals: { 'aws:RequestTag/owner': 'me' } } },
+    ...HANDLER_POLICY.slice(2),
+  ];
+  const outcome = (work: Promise<unknown>) => work.then(() => 'OK', (e: Error) => e.name);
+
+  test('aws:RequestTag of a create, and the tag-on-create check (no aws:ResourceTag: the profile is new)', async () => {
+    authorizeWith(OWNED);
+    expect(await outcome(create('mine', { tags: { owner: 'me' } }))).toBe('OK');
+    expect(await outcome(create('theirs', { tags: { owner: 'you' } }))).toBe('AccessDeniedException');
+    expect(await outcome(create('untagged'))).toBe('AccessDeniedException');
+  });
+
+  test('aws:ResourceTag from the profile\'s current tags; aws:RequestTag and aws:TagKeys of TagResource; aws:TagKeys of UntagResource', async () => {
+    const mine = (await create('mine', { tags: { owner: 'me', team: 'a' } })).fargateProfile!.fargateProfileArn!;
+    fx.advance(300);
+    const theirs = (await create('theirs', { tags: { owner: 'you' } })).fargateProfile!.fargateProfileArn!;
+    fx.advance(300);
+    const bare = (await create('bare')).fargateProfile!.fargateProfileArn!;
+    fx.advance(300);
+    authorizeWith(OWNED);
+    expect(await outcome(fx.eks.send(new TagResourceCommand({ resourceArn: mine, tags: { team: 'b' } })))).toBe('OK');
+    expect(await outcome(fx.eks.send(new UntagResourceCommand({ resourceArn: mine, tagKeys: ['team'] })))).toBe('OK');
+    expect(await outcome(fx.eks.send(new UntagResourceCommand({ resourceArn: mine, tagKeys: ['team', 'owner'] })))).toBe('AccessDeniedException');
+    expect(await outcome(fx.eks.send(new TagResourceCommand({ resourceArn: theirs, tags: { team: 'b' } })))).toBe('AccessDeniedException');
+    expect(await outcome(fx.eks.send(new TagResourceCommand({ resourceArn: bare, tags: { owner: 'you' } })))).toBe('AccessDeniedException');
+    expect(await outcome(fx.eks.send(new TagResourceCommand({ resourceArn: bare, tags: { owner: 'me' } })))).toBe('OK');
+    expect(await outcome(fx.eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'theirs' })))).toBe('AccessDeniedException');
+    expect(await outcome(fx.eks.send(new DeleteFargateProfileCommand({ clusterName: 'demo', fargateProfileName: 'mine' })))).toBe('OK');
+    expect(fx.emulator.describe('demo', 'theirs')?.status).toBe('ACTIVE');
+  });
+});

@@ -1,6 +1,6 @@
 // IAM policy evaluation (test/support/eks-emulator/iam-policy.ts), as table tests: each row is a
 // policy, a request and the decision IAM gives.
-import { arnMatch, AuthorizationRequest, checkStatements, Decision, evaluatePolicies, PolicyStatement } from '../support/eks-emulator/iam-policy';
+import { arnMatch, AuthorizationRequest, checkStatements, ContextValue, Decision, evaluatePolicies, PolicyStatement } from '../support/eks-emulator/iam-policy';
 
 const CLUSTER = 'arn:aws:eks:us-east-1:123456789012:cluster/demo';
 const PROFILE = 'arn:aws:eks:us-east-1:123456789012:fargateprofile/demo/web/0a1b2c3d-0000-4000-8000-000000000000';
@@ -11,7 +11,7 @@ const allow = (Action: string | string[], Resource: string | string[], extra: Pa
   ({ Effect: 'Allow', Action, Resource, ...extra });
 const deny = (Action: string | string[], Resource: string | string[], extra: Partial<PolicyStatement> = {}): PolicyStatement =>
   ({ Effect: 'Deny', Action, Resource, ...extra });
-const req = (action: string, resource: string, context?: Record<string, string>): AuthorizationRequest => ({ action, resource, context });
+const req = (action: string, resource: string, context?: Record<string, ContextValue>): AuthorizationRequest => ({ action, resource, context });
 
 describe('Allow, Deny and the implicit deny', () => {
   test.each<[string, PolicyStatement[], AuthorizationRequest, Decision]>([
@@ -140,9 +140,58 @@ describe('Conditions', () => {
   });
 });
 
+// The tag condition keys of EKS's fargateprofile resource type and of CreateFargateProfile / TagResource /
+// UntagResource (Service Authorization Reference for Amazon EKS), with the operators the handler policy uses.
+describe('tag conditions: aws:ResourceTag, aws:RequestTag, aws:TagKeys', () => {
+  const KEY = 'cdk-eks-fargate-profile:owner';
+  const STACK = 'arn:aws:cloudformation:us-east-1:123456789012:stack/A/11111111-1111-4111-8111-111111111111';
+  const OTHER_STACK = 'arn:aws:cloudformation:us-east-1:123456789012:stack/A/22222222-2222-4222-8222-222222222222';
+  test.each<[string, PolicyStatement['Condition'], Record<string, ContextValue>, boolean]>([
+    ['StringLike on a resource tag: the stack\'s prefix', { StringLike: { [`aws:ResourceTag/${KEY}`]: `${STACK}/*` } },
+      { [`aws:ResourceTag/${KEY}`]: `${STACK}/Profile` }, true],
+    ['StringLike on a resource tag: a stack of the same name, created again (other UUID)', { StringLike: { [`aws:ResourceTag/${KEY}`]: `${STACK}/*` } },
+      { [`aws:ResourceTag/${KEY}`]: `${OTHER_STACK}/Profile` }, false],
+    ['StringLike on a resource tag the resource does not have', { StringLike: { [`aws:ResourceTag/${KEY}`]: `${STACK}/*` } }, {}, false],
+    ['the tag key in the condition key is case-insensitive', { StringLike: { [`aws:ResourceTag/${KEY.toUpperCase()}`]: `${STACK}/*` } },
+      { [`aws:ResourceTag/${KEY}`]: `${STACK}/Profile` }, true],
+    ['the tag value is case-sensitive', { StringEquals: { [`aws:RequestTag/${KEY}`]: `${STACK}/Profile` } },
+      { [`aws:RequestTag/${KEY}`]: `${STACK}/profile` }, false],
+    ['Null true: the key is absent', { Null: { [`aws:ResourceTag/${KEY}`]: 'true' } }, {}, true],
+    ['Null true: the key is present', { Null: { [`aws:ResourceTag/${KEY}`]: 'true' } }, { [`aws:ResourceTag/${KEY}`]: 'x' }, false],
+    ['Null false: the key is present', { Null: { [`aws:ResourceTag/${KEY}`]: 'false' } }, { [`aws:ResourceTag/${KEY}`]: 'x' }, true],
+    ['Null false: the key is absent', { Null: { [`aws:ResourceTag/${KEY}`]: 'false' } }, {}, false],
+    ['Null and StringLike together (AND): unmarked, request sets our marker',
+      { Null: { [`aws:ResourceTag/${KEY}`]: 'true' }, StringLike: { [`aws:RequestTag/${KEY}`]: `${STACK}/*` } },
+      { [`aws:RequestTag/${KEY}`]: `${STACK}/Profile`, 'aws:TagKeys': [KEY] }, true],
+    ['Null and StringLike together (AND): already marked by another stack',
+      { Null: { [`aws:ResourceTag/${KEY}`]: 'true' }, StringLike: { [`aws:RequestTag/${KEY}`]: `${STACK}/*` } },
+      { [`aws:ResourceTag/${KEY}`]: `${OTHER_STACK}/P`, [`aws:RequestTag/${KEY}`]: `${STACK}/Profile`, 'aws:TagKeys': [KEY] }, false],
+    ['ForAllValues:StringNotEquals: no requested key is the marker', { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': KEY } },
+      { 'aws:TagKeys': ['team', 'env'] }, true],
+    ['ForAllValues:StringNotEquals: one requested key is the marker', { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': KEY } },
+      { 'aws:TagKeys': ['team', KEY] }, false],
+    ['ForAllValues: true when the key is missing', { 'ForAllValues:StringNotEquals': { 'aws:TagKeys': KEY } }, {}, true],
+    ['ForAllValues: true when the list is empty', { 'ForAllValues:StringEquals': { 'aws:TagKeys': 'team' } }, { 'aws:TagKeys': [] }, true],
+    ['ForAnyValue:StringEquals: one requested key matches', { 'ForAnyValue:StringEquals': { 'aws:TagKeys': KEY } },
+      { 'aws:TagKeys': ['team', KEY] }, true],
+    ['ForAnyValue: false when the key is missing', { 'ForAnyValue:StringEquals': { 'aws:TagKeys': KEY } }, {}, false],
+    ['StringNotEquals on a missing single-valued key holds (a negated operator)', { StringNotEquals: { [`aws:RequestTag/${KEY}`]: 'x' } }, {}, true],
+    ['StringNotEquals: equal to one of the values does not hold', { StringNotEquals: { [`aws:RequestTag/${KEY}`]: ['x', 'y'] } },
+      { [`aws:RequestTag/${KEY}`]: 'y' }, false],
+    ['a single-valued operator on a multivalued key does not match (our choice)', { StringEquals: { 'aws:TagKeys': KEY } },
+      { 'aws:TagKeys': [KEY] }, false],
+  ])('%s', (_, Condition, context, allowed) => {
+    const statements = [allow('eks:DeleteFargateProfile', PROFILE, { Condition })];
+    expect(evaluatePolicies(statements, req('eks:DeleteFargateProfile', PROFILE, context))).toBe(allowed ? 'Allow' : 'ImplicitDeny');
+  });
+});
+
 describe('checkStatements: what is not modelled is refused, not ignored', () => {
   test.each<[string, unknown, string]>([
-    ['an unknown operator', { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'a:b': 'c' } } }, 'operator StringNotEquals is not modelled'],
+    ['an unknown operator', { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringNotLike: { 'a:b': 'c' } } }, 'operator StringNotLike is not modelled'],
+    ['an unknown set qualifier', { Effect: 'Allow', Action: '*', Resource: '*', Condition: { 'ForEach:StringEquals': { 'a:b': 'c' } } }, 'operator ForEach:StringEquals is not modelled'],
+    ['a set qualifier on Null', { Effect: 'Allow', Action: '*', Resource: '*', Condition: { 'ForAllValues:Null': { 'a:b': 'true' } } }, 'operator ForAllValues:Null is not modelled'],
+    ['Null with another value', { Effect: 'Allow', Action: '*', Resource: '*', Condition: { Null: { 'a:b': 'yes' } } }, 'expected "true" or "false"'],
     ['a Principal', { Effect: 'Allow', Action: '*', Resource: '*', Principal: '*' }, 'Principal is not modelled in an identity policy'],
     ['no Effect', { Action: '*', Resource: '*' }, 'Effect must be Allow or Deny'],
     ['Action and NotAction', { Effect: 'Allow', Action: '*', NotAction: 'a:b', Resource: '*' }, 'exactly one of Action and NotAction'],

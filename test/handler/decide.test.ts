@@ -1,12 +1,18 @@
-import { Decision, decide, decideAfterError, formatHealth, formatWindow, IamContext, JobView, Observation, Operation } from '../../lambda/decide';
+import { Decision, decide, decideAfterError, formatHealth, formatWindow, IamContext, JobView, Observation, Operation, Ownership } from '../../lambda/decide';
 import type { ClassifiedError } from '../../lambda/eks-api';
 import type { Desired } from '../../lambda/job';
 
 const names = { clusterName: 'demo', profileName: 'web' };
-const job = (desired: Desired, extra: Partial<JobView> = {}): JobView => ({ desired, ...names, ...extra });
+// As the handler builds them: a delete's name is always CloudFormation's record (its PhysicalResourceId), a create's never.
+const job = (desired: Desired, extra: Partial<JobView> = {}): JobView => ({ desired, ...names, recordedName: desired === 'ABSENT', ...extra });
+
+const SELF: Ownership = { kind: 'SELF' };
+const NONE: Ownership = { kind: 'NONE' };
+const OTHER_MARKER = 'arn:aws:cloudformation:us-east-1:123456789012:stack/StackA/0b7f3a10-2f8e-11ef-9b8a-0a1b2c3d4e5f/AppsProfile1A2B3C4D';
+const OTHER: Ownership = { kind: 'OTHER', marker: OTHER_MARKER };
 
 function found(status: string, extra: Partial<Extract<Observation, { kind: 'FOUND' }>> = {}): Observation {
-  return { kind: 'FOUND', status, healthIssues: [], matchesSpec: true, tagsInSync: true, ...extra };
+  return { kind: 'FOUND', status, owner: SELF, healthIssues: [], matchesSpec: true, tagsInSync: true, ...extra };
 }
 
 function failed(operation: Operation, kind: ClassifiedError['kind'], extra: Partial<ClassifiedError> = {}): Observation {
@@ -45,11 +51,11 @@ const rows: Array<[string, Desired, Observation, Partial<Decision> & { action: D
   ['absent / not found -> done', 'ABSENT', { kind: 'NOT_FOUND' }, { action: 'DONE' }],
   ['absent / ACTIVE -> delete', 'ABSENT', found('ACTIVE'), { action: 'DELETE' }],
   ['absent / ACTIVE, tags differ -> delete (tags do not matter)', 'ABSENT', found('ACTIVE', { tagsInSync: false }), { action: 'DELETE' }],
-  ['absent / ACTIVE, foreign spec -> done, left untouched', 'ABSENT', found('ACTIVE', { matchesSpec: false }), { action: 'DONE' }],
-  ['absent / CREATE_FAILED, foreign spec -> done, left untouched', 'ABSENT', found('CREATE_FAILED', { matchesSpec: false }), { action: 'DONE' }],
-  ['absent / CREATING, foreign spec -> done, left untouched', 'ABSENT', found('CREATING', { matchesSpec: false }), { action: 'DONE' }],
-  ['absent / DELETE_FAILED, foreign spec -> done, left untouched', 'ABSENT', found('DELETE_FAILED', { matchesSpec: false }), { action: 'DONE' }],
-  ['absent / DELETING, foreign spec -> wait until gone', 'ABSENT', found('DELETING', { matchesSpec: false }), { action: 'WAIT', reason: 'DELETING' }],
+  ['absent / ACTIVE, unmarked, foreign spec -> done, left untouched', 'ABSENT', found('ACTIVE', { matchesSpec: false, owner: NONE }), { action: 'DONE' }],
+  ['absent / CREATE_FAILED, foreign spec -> done, left untouched', 'ABSENT', found('CREATE_FAILED', { matchesSpec: false, owner: NONE }), { action: 'DONE' }],
+  ['absent / CREATING, foreign spec -> done, left untouched', 'ABSENT', found('CREATING', { matchesSpec: false, owner: NONE }), { action: 'DONE' }],
+  ['absent / DELETE_FAILED, foreign spec -> done, left untouched', 'ABSENT', found('DELETE_FAILED', { matchesSpec: false, owner: NONE }), { action: 'DONE' }],
+  ['absent / DELETING, foreign spec -> wait until gone', 'ABSENT', found('DELETING', { matchesSpec: false, owner: NONE }), { action: 'WAIT', reason: 'DELETING' }],
   ['absent / CREATE_FAILED -> delete', 'ABSENT', found('CREATE_FAILED'), { action: 'DELETE' }],
   ['absent / CREATING -> wait, then delete', 'ABSENT', found('CREATING'), { action: 'WAIT', reason: 'LEAVING_CREATING' }],
   ['absent / DELETING -> wait', 'ABSENT', found('DELETING'), { action: 'WAIT', reason: 'DELETING' }],
@@ -103,6 +109,57 @@ describe('a new delete request (onEvent) retries DELETE_FAILED once', () => {
     ['present / DELETE_FAILED -> still fail (not a delete)', 'PRESENT', found('DELETE_FAILED'), 'FAIL'],
   ])('%s', (_name, desired, observed, action) => {
     expect(decide(job(desired, { retryFailedDelete: true }), observed, SETTLING).action).toBe(action);
+  });
+});
+
+// Ownership: the marker, or (unmarked) CloudFormation's record of the name; everything else is someone else's.
+describe('ownership', () => {
+  const create = job('PRESENT');
+  const inPlaceUpdate = job('PRESENT', { recordedName: true });
+  const del = job('ABSENT');
+  const retriedDelete = job('ABSENT', { retryFailedDelete: true });
+  test.each<[string, JobView, Observation, Partial<Decision> & { action: Decision['action'] }]>([
+    // A create (its name is not CloudFormation's record): only its own marker proves the profile is its own.
+    ['create / own marker, ACTIVE (a retried create) -> done', create, found('ACTIVE'), { action: 'DONE' }],
+    ['create / own marker, CREATING (a retried create) -> wait', create, found('CREATING'), { action: 'WAIT', reason: 'CREATING' }],
+    ['create / own marker, tags differ -> sync tags', create, found('ACTIVE', { tagsInSync: false }), { action: 'SYNC_TAGS' }],
+    ['create / other marker, same spec -> fail naming the owner', create, found('ACTIVE', { owner: OTHER }),
+      { action: 'FAIL', reason: expect.stringContaining('belongs to another resource: resource AppsProfile1A2B3C4D of stack StackA') }],
+    ['create / other marker, CREATING -> fail', create, found('CREATING', { owner: OTHER }), { action: 'FAIL' }],
+    ['create / other marker, CREATE_FAILED -> fail as not ours', create, found('CREATE_FAILED', { owner: OTHER }),
+      { action: 'FAIL', reason: expect.stringContaining('belongs to another resource') }],
+    ['create / other marker, DELETING -> wait, it is going away', create, found('DELETING', { owner: OTHER }), { action: 'WAIT', reason: 'DELETING' }],
+    ['create / no marker (hand-made), same spec -> fail', create, found('ACTIVE', { owner: NONE }),
+      { action: 'FAIL', reason: expect.stringContaining('has no ownership marker') }],
+    ['create / no marker, foreign spec -> fail as not ours', create, found('ACTIVE', { owner: NONE, matchesSpec: false }),
+      { action: 'FAIL', reason: expect.stringContaining('has no ownership marker') }],
+    ['create / no marker, DELETING -> wait, it is going away', create, found('DELETING', { owner: NONE }), { action: 'WAIT', reason: 'DELETING' }],
+    // An in-place update: the name is CloudFormation's record, so an unmarked profile is a pre-marker one of this resource.
+    ['update / no marker, ACTIVE -> mark it first', inPlaceUpdate, found('ACTIVE', { owner: NONE, tagsInSync: false }), { action: 'MARK' }],
+    ['update / no marker, CREATING -> wait', inPlaceUpdate, found('CREATING', { owner: NONE }), { action: 'WAIT', reason: 'CREATING' }],
+    ['update / no marker, foreign spec -> fail', inPlaceUpdate, found('ACTIVE', { owner: NONE, matchesSpec: false }),
+      { action: 'FAIL', reason: expect.stringContaining('different pod execution role') }],
+    ['update / own marker, tags differ -> sync tags', inPlaceUpdate, found('ACTIVE', { tagsInSync: false }), { action: 'SYNC_TAGS' }],
+    ['update / other marker -> fail naming the owner', inPlaceUpdate, found('ACTIVE', { owner: OTHER }),
+      { action: 'FAIL', reason: expect.stringContaining('belongs to another resource') }],
+    // A delete (its name is always CloudFormation's record).
+    ['delete / own marker -> delete', del, found('ACTIVE'), { action: 'DELETE' }],
+    ['delete / own marker, spec differs -> delete (the marker is the proof)', del, found('ACTIVE', { matchesSpec: false }), { action: 'DELETE' }],
+    ['delete / other marker -> done, left untouched', del, found('ACTIVE', { owner: OTHER }),
+      { action: 'DONE', note: expect.stringContaining('belongs to another resource') }],
+    ['delete / other marker, DELETING -> done (not ours to wait for)', del, found('DELETING', { owner: OTHER }), { action: 'DONE' }],
+    ['delete / other marker, DELETE_FAILED, new request -> done', retriedDelete, found('DELETE_FAILED', { owner: OTHER }), { action: 'DONE' }],
+    ['delete / no marker, matching spec -> mark it first', del, found('ACTIVE', { owner: NONE }), { action: 'MARK' }],
+    ['delete / no marker, CREATE_FAILED -> mark it first', del, found('CREATE_FAILED', { owner: NONE }), { action: 'MARK' }],
+    ['delete / no marker, DELETE_FAILED, new request -> mark it first', retriedDelete, found('DELETE_FAILED', { owner: NONE }), { action: 'MARK' }],
+    ['delete / no marker, CREATING -> wait, then mark', del, found('CREATING', { owner: NONE }), { action: 'WAIT', reason: 'LEAVING_CREATING' }],
+    ['delete / no marker, DELETING -> wait', del, found('DELETING', { owner: NONE }), { action: 'WAIT', reason: 'DELETING' }],
+    ['delete / no marker, foreign spec (hand-made) -> done, left untouched', del, found('ACTIVE', { owner: NONE, matchesSpec: false }),
+      { action: 'DONE', note: expect.stringContaining('left untouched') }],
+    ['delete of a name not recorded / no marker -> done, left untouched', job('ABSENT', { recordedName: false }), found('ACTIVE', { owner: NONE }),
+      { action: 'DONE', note: expect.stringContaining('has no ownership marker') }],
+  ])('%s', (_name, view, observed, expected) => {
+    expect(decide(view, observed, SETTLING)).toMatchObject(expected);
   });
 });
 
@@ -188,12 +245,43 @@ describe('failure reasons', () => {
     expect(decision).toEqual({ action: 'FAIL', reason: 'Fargate profile "web" on cluster "demo" failed to delete (status DELETE_FAILED): AccessDenied: no' });
   });
 
-  test('a foreign profile under our name is not deleted, and the log says why', () => {
-    const decision = decide(job('ABSENT'), found('ACTIVE', { matchesSpec: false }), SETTLED);
+  test('an unmarked foreign profile under our name is not deleted, and the log says why', () => {
+    const decision = decide(job('ABSENT'), found('ACTIVE', { matchesSpec: false, owner: NONE }), SETTLED);
     expect(decision).toEqual({
       action: 'DONE',
-      note: 'Fargate profile "web" on cluster "demo" has a different pod execution role, selectors or subnets than this resource, ' +
-        'so it was not created by it; left untouched',
+      note: 'Fargate profile "web" on cluster "demo" has no ownership marker and a different pod execution role, selectors or subnets ' +
+        'than this resource, so it was not created by it; left untouched',
+    });
+  });
+
+  test('a create that finds another resource\'s profile fails naming the owner and what to do', () => {
+    const decision = decide(job('PRESENT'), found('ACTIVE', { owner: OTHER }), SETTLED);
+    expect(decision).toEqual({
+      action: 'FAIL',
+      reason: 'Fargate profile "web" on cluster "demo" already exists and belongs to another resource: resource AppsProfile1A2B3C4D of ' +
+        `stack StackA (marker "${OTHER_MARKER}"). It is left untouched: a profile is adopted or deleted only by the resource that ` +
+        'created it. Choose a different FargateProfileName, or omit it to let a unique name be generated; or delete it with its owner ' +
+        '(that stack or resource) first; then deploy again.',
+    });
+  });
+
+  test('a create that finds an unmarked profile fails saying it has no owner marker and what to do', () => {
+    const decision = decide(job('PRESENT'), found('ACTIVE', { owner: NONE }), SETTLED);
+    expect(decision).toEqual({
+      action: 'FAIL',
+      reason: 'Fargate profile "web" on cluster "demo" already exists and has no ownership marker (tag "cdk-eks-fargate-profile:owner"), ' +
+        'so this resource did not create it (it was made by hand, by another tool, or by a version of this library that set no marker). ' +
+        'It is left untouched: a profile is adopted or deleted only by the resource that created it. Choose a different ' +
+        'FargateProfileName, or omit it to let a unique name be generated; or, if that profile is no longer needed, delete it; then deploy again.',
+    });
+  });
+
+  test('a delete that finds another resource\'s profile is done without it, and the log names the owner', () => {
+    const decision = decide(job('ABSENT'), found('ACTIVE', { owner: OTHER }), SETTLED);
+    expect(decision).toEqual({
+      action: 'DONE',
+      note: 'Fargate profile "web" on cluster "demo" belongs to another resource: resource AppsProfile1A2B3C4D of stack StackA ' +
+        `(marker "${OTHER_MARKER}"); left untouched`,
     });
   });
 

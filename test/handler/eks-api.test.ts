@@ -142,7 +142,7 @@ describe('EksApi over a mocked client', () => {
       PodExecutionRoleArn: 'arn:aws:iam::123456789012:role/pod',
       Selectors: [{ Namespace: 'a', Labels: [{ Key: 'k', Value: 'v' }] }, { Namespace: 'b' }],
     });
-    await api.createProfile(spec, 'web', 'token-1');
+    await api.createProfile(spec, 'web', 'token-1', {});
     expect(eks.commandCalls(CreateFargateProfileCommand)[0].args[0].input).toEqual({
       clusterName: 'demo',
       fargateProfileName: 'web',
@@ -150,6 +150,9 @@ describe('EksApi over a mocked client', () => {
       selectors: [{ namespace: 'a', labels: { k: 'v' } }, { namespace: 'b' }],
       clientRequestToken: 'token-1',
     });
+    // The tags it is given (the spec's and the ownership marker, see reconcile.ts) go as a map.
+    await api.createProfile(spec, 'web', 'token-2', { 'team': 'a', 'cdk-eks-fargate-profile:owner': 'stack/Res' });
+    expect(eks.commandCalls(CreateFargateProfileCommand)[1].args[0].input.tags).toEqual({ 'team': 'a', 'cdk-eks-fargate-profile:owner': 'stack/Res' });
   });
 
   test('create, delete and tag errors are classified with the operation named', async () => {
@@ -158,7 +161,7 @@ describe('EksApi over a mocked client', () => {
     eks.on(TagResourceCommand).rejects(new BadRequestException({ message: 'bad tag', ...meta(400) }));
     const spec = canonicalSpec({ ClusterName: 'demo', PodExecutionRoleArn: 'arn:aws:iam::1:role/p', Selectors: [{ Namespace: 'a' }] });
 
-    const create = await api.createProfile(spec, 'web', 't').catch(e => e);
+    const create = await api.createProfile(spec, 'web', 't', {}).catch(e => e);
     expect(create).toMatchObject({ operation: 'CreateFargateProfile', error: { kind: 'NAME_IN_USE' } });
     const del = await api.deleteProfile('demo', 'web').catch(e => e);
     expect(del).toMatchObject({ operation: 'DeleteFargateProfile', error: { kind: 'RETRYABLE' } });

@@ -2,14 +2,16 @@
 import { CreateFargateProfileCommand, EKSClient, TagResourceCommand } from '@aws-sdk/client-eks';
 import { isComplete, LambdaContext, onEvent } from '../../lambda/index';
 import { generateProfileName } from '../../lambda/naming';
-import { FargateProfileResourceProperties } from '../../src/wire-contract';
+import { FargateProfileResourceProperties, OWNER_TAG_KEY } from '../../src/wire-contract';
 import { CallFilter, EksEmulator } from '../support/eks-emulator';
 import {
+  canonicalSpec,
   completeEvent,
   contextWithBudget,
   createEvent,
   deleteEvent,
   OTHER_POD_EXECUTION_ROLE as OTHER_ROLE,
+  ownerTag,
   POD_EXECUTION_ROLE as ROLE,
   pollUntilComplete,
   profileProperties,
@@ -68,7 +70,7 @@ describe('create', () => {
     expect(profile.podExecutionRoleArn).toBe(ROLE);
     expect(profile.selectors).toEqual([{ namespace: 'apps', labels: { tier: 'web' } }]);
     expect([...profile.subnets].sort()).toEqual(['subnet-a', 'subnet-b']);
-    expect(profile.tags).toEqual({ team: 'a' });
+    expect(profile.tags).toEqual({ team: 'a', ...ownerTag() });
     expect(count({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
   });
 
@@ -145,7 +147,7 @@ describe('create', () => {
   test('an explicit name already used by a different profile fails without touching it', async () => {
     await createProfile(props({ FargateProfileName: 'taken', PodExecutionRoleArn: OTHER_ROLE }), 'Other');
     const event = createEvent(props({ FargateProfileName: 'taken' }));
-    await expect(run(event)).rejects.toThrow(/"taken" on cluster .* already exists with a different pod execution role, selectors or subnets/);
+    await expect(run(event)).rejects.toThrow(/"taken" on cluster .* already exists and belongs to another resource: resource Other of stack s /);
     expect(bed.emulator.describe(bed.cluster, 'taken')!.podExecutionRoleArn).toBe(OTHER_ROLE);
     expect(count({ operation: 'DeleteFargateProfile' })).toBe(0);
   });
@@ -260,7 +262,7 @@ describe('update', () => {
     const { physicalId, complete } = await run(updateEvent(name, old, next));
     expect(physicalId).toBe(name);
     expect(complete).toEqual({ IsComplete: true, Data: { Arn: arn } });
-    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ keep: '2', new: 'y' });
+    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ keep: '2', new: 'y', ...ownerTag() });
     expect(bed.emulator.profiles(bed.cluster)).toHaveLength(1);
     expect(count({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBe(1);
   });
@@ -271,7 +273,7 @@ describe('update', () => {
     const arn = bed.emulator.describe(bed.cluster, name)!.fargateProfileArn;
     await new EKSClient(bed.emulator.clientConfig()).send(new TagResourceCommand({ resourceArn: arn, tags: { external: 'z' } }));
     await run(updateEvent(name, old, props({ Tags: [] })));
-    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ external: 'z' });
+    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ external: 'z', ...ownerTag() });
   });
 
   test('reordering selectors, labels and subnets is a no-op', async () => {
@@ -387,6 +389,8 @@ describe('update rollbacks and busy clusters', () => {
     expect(physicalId).toBe(name);
     expect(complete.IsComplete).toBe(true);
     expect(callsHere().filter(c => c.operation !== 'DescribeFargateProfile')).toEqual([]);
+    // The profile's ownership marker is not one of its old tags: nothing to change.
+    expect(bed.logs.some(l => l.includes('"action":"PLAN_NO_OP"'))).toBe(true);
   });
 
   test('rolling back with malformed old properties still applies a tag difference in place', async () => {
@@ -394,7 +398,7 @@ describe('update rollbacks and busy clusters', () => {
     const bad = { ...props(), Selectors: 'default' } as unknown as FargateProfileResourceProperties;
     const { physicalId } = await run(updateEvent(name, bad, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
     expect(physicalId).toBe(name);
-    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ team: 'b' });
+    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual({ team: 'b', ...ownerTag() });
   });
 
   test('rolling back a rejected update completes in place instead of being rejected again', async () => {
@@ -468,6 +472,85 @@ describe('update rollbacks and busy clusters', () => {
   });
 });
 
+describe('ownership: only the resource that created a profile adopts, tags or deletes it', () => {
+  /** A profile made outside this handler (by hand, or by a version that set no marker), with the SDK. */
+  async function handMade(name: string, p: FargateProfileResourceProperties): Promise<void> {
+    const spec = canonicalSpec(p);
+    await new EKSClient(bed.emulator.clientConfig()).send(new CreateFargateProfileCommand({
+      clusterName: bed.cluster,
+      fargateProfileName: name,
+      podExecutionRoleArn: spec.podExecutionRoleArn,
+      selectors: spec.selectors.map(s => ({ namespace: s.namespace })),
+      tags: { ...spec.tags },
+    }));
+    while (bed.emulator.describe(bed.cluster, name)!.status !== 'ACTIVE') await new Promise(r => setTimeout(r, 20));
+  }
+
+  test('another resource\'s profile with the same name and spec: the create fails naming it, and a delete of that name removes nothing', async () => {
+    const p = props({ FargateProfileName: 'apps' });
+    await createProfile(p, 'StackAProfile');
+    const arn = bed.emulator.describe(bed.cluster, 'apps')!.fargateProfileArn;
+    bed.emulator.clearCalls();
+    await expect(run(createEvent(p, 'StackBProfile'))).rejects.toThrow(
+      `Fargate profile "apps" on cluster "${bed.cluster}" already exists and belongs to another resource: resource StackAProfile of stack s ` +
+      `(marker "${ownerTag('StackAProfile')[OWNER_TAG_KEY]}"). It is left untouched`);
+    // Even if CloudFormation's rollback delete reached the handler with that name, nothing is removed.
+    const { complete } = await run(deleteEvent('apps', p, 'StackBProfile'));
+    expect(complete).toEqual({ IsComplete: true });
+    const profile = bed.emulator.describe(bed.cluster, 'apps')!;
+    expect(profile).toMatchObject({ status: 'ACTIVE', fargateProfileArn: arn, tags: { team: 'a', ...ownerTag('StackAProfile') } });
+    expect(callsHere().map(c => c.operation).filter(o => o !== 'DescribeFargateProfile')).toEqual([]);
+    expect(bed.logs.some(l => l.includes('belongs to another resource: resource StackAProfile of stack s') && l.includes('left untouched'))).toBe(true);
+  });
+
+  test('a hand-made profile with the same name and spec: the create fails saying it has no marker, and nothing is touched', async () => {
+    const p = props({ FargateProfileName: 'by-hand' });
+    await handMade('by-hand', p);
+    bed.emulator.clearCalls();
+    await expect(run(createEvent(p))).rejects.toThrow(
+      `Fargate profile "by-hand" on cluster "${bed.cluster}" already exists and has no ownership marker (tag "${OWNER_TAG_KEY}")`);
+    expect(bed.emulator.describe(bed.cluster, 'by-hand')!.tags).toEqual({ team: 'a' });
+    expect(callsHere().map(c => c.operation)).toEqual(['DescribeFargateProfile']);
+  });
+
+  test('a profile created before markers (none on it): an in-place tag update marks it, then syncs its tags', async () => {
+    const old = props({ FargateProfileName: 'legacy' });
+    await handMade('legacy', old);
+    const next = props({ FargateProfileName: 'legacy', Tags: [{ Key: 'team', Value: 'b' }] });
+    const { physicalId } = await run(updateEvent('legacy', old, next));
+    expect(physicalId).toBe('legacy');
+    expect(bed.emulator.describe(bed.cluster, 'legacy')!.tags).toEqual({ team: 'b', ...ownerTag() });
+    expect(bed.logs.some(l => l.includes('"action":"MARKED"'))).toBe(true);
+  });
+
+  test('a profile created before markers: its resource\'s delete marks it, then deletes it', async () => {
+    const p = props({ FargateProfileName: 'legacy-gone' });
+    await handMade('legacy-gone', p);
+    const { complete } = await run(deleteEvent('legacy-gone', p));
+    expect(complete).toEqual({ IsComplete: true });
+    expect(bed.emulator.describe(bed.cluster, 'legacy-gone')).toBeUndefined();
+    const ops = callsHere().filter(c => c.profile === 'legacy-gone' || c.operation === 'TagResource').map(c => c.operation);
+    expect(ops.indexOf('TagResource')).toBeGreaterThanOrEqual(0);
+    expect(ops.indexOf('TagResource')).toBeLessThan(ops.indexOf('DeleteFargateProfile'));
+  });
+
+  test('a replacement under a new explicit name that is taken by an unmarked profile fails: a new name is not CloudFormation\'s record', async () => {
+    const old = props({ FargateProfileName: 'first' });
+    await createProfile(old);
+    const taken = props({ FargateProfileName: 'second' });
+    await handMade('second', taken);
+    await expect(run(updateEvent('first', old, taken))).rejects.toThrow(/"second" .* already exists and has no ownership marker/);
+    expect(bed.emulator.describe(bed.cluster, 'second')!.tags).toEqual({ team: 'a' });
+  });
+
+  test('tag updates never remove the marker, whatever the old properties listed', async () => {
+    const old = props({ Tags: [{ Key: 'team', Value: 'a' }] });
+    const name = await createProfile(old);
+    await run(updateEvent(name, old, props({ Tags: [] })));
+    expect(bed.emulator.describe(bed.cluster, name)!.tags).toEqual(ownerTag());
+  });
+});
+
 describe('delete', () => {
   test('deletes the profile and completes when it is gone', async () => {
     const p = props();
@@ -531,7 +614,7 @@ describe('delete', () => {
       clusterName: bed.cluster, fargateProfileName: 'contested', podExecutionRoleArn: OTHER_ROLE, selectors: [{ namespace: 'theirs' }],
     }));
 
-    await expect(isComplete(completeEvent(event, result), contextWithBudget(300))).rejects.toThrow(/"contested" .* was not created by this resource/);
+    await expect(isComplete(completeEvent(event, result), contextWithBudget(300))).rejects.toThrow(/"contested" .* already exists and has no ownership marker/);
     // CloudFormation's rollback deletes the physical id the failed create reported.
     const { complete } = await run(deleteEvent('contested', mine));
     expect(complete).toEqual({ IsComplete: true });

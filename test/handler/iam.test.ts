@@ -4,10 +4,14 @@
 // wait deadline. Two refusals: the handler role's own permissions (the emulator evaluates the caller
 // policy a test installs, with the checks EKS makes on the caller's behalf), and the pod execution
 // role's trust policy (the emulator's IAM propagation window).
+import {
+  CreateFargateProfileCommand, DeleteFargateProfileCommand, EKSClient, TagResourceCommand, UntagResourceCommand,
+} from '@aws-sdk/client-eks';
 import { isComplete, onEvent } from '../../lambda/index';
-import { PROFILE_ACTIONS } from '../../src/cluster-profiles';
+import { OWNED_PROFILE_ACTIONS } from '../../src/cluster-profiles';
 import { EC2_LOOKUP_ACTIONS } from '../../src/fargate-profile-provider';
-import { FargateProfileResourceProperties } from '../../src/wire-contract';
+import { FargateProfileResourceProperties, OWNER_TAG_KEY } from '../../src/wire-contract';
+import { fakeAttribute, fakePhysicalId, ResolveContext, resolveValue } from '../support/cfn-template';
 import { CallFilter, IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
 import type { PolicyStatement } from '../support/eks-emulator/iam-policy';
 import {
@@ -15,12 +19,16 @@ import {
   contextWithBudget,
   createEvent,
   deleteEvent,
+  ownerTag,
   POD_EXECUTION_ROLE as ROLE,
   profileProperties,
   runToCompletion as run,
+  STACK_ID,
   updateEvent,
 } from '../support/handler-events';
+import { HandlerIdentity } from '../support/handler-identity';
 import { useHandlerTestBed } from '../support/handler-test-bed';
+import { profileLogicalId, synthProfiles } from '../support/scenario-stacks';
 
 const ACCOUNT = '123456789012';
 const HANDLER_ROLE = `arn:aws:iam::${ACCOUNT}:role/Stack-HandlerRole-ABC`;
@@ -65,9 +73,31 @@ function count(filter: Omit<CallFilter, 'cluster'> = {}): number {
  */
 function handlerPolicy(without: string[] = []): PolicyStatement[] {
   const keep = (actions: string[]) => actions.filter((a) => !without.includes(a));
+  const profiles = `arn:aws:eks:us-east-1:${ACCOUNT}:fargateprofile/${bed.cluster}/*`;
+  const ownStack = { [`aws:RequestTag/${OWNER_TAG_KEY}`]: `${STACK_ID}/*` };
   const statements: PolicyStatement[] = [
-    { Effect: 'Allow', Action: keep(['eks:CreateFargateProfile']), Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${bed.cluster}` },
-    { Effect: 'Allow', Action: keep(PROFILE_ACTIONS), Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:fargateprofile/${bed.cluster}/*` },
+    {
+      Effect: 'Allow',
+      Action: keep(['eks:CreateFargateProfile']),
+      Resource: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/${bed.cluster}`,
+      Condition: { StringLike: ownStack },
+    },
+    { Effect: 'Allow', Action: keep(['eks:DescribeFargateProfile']), Resource: profiles },
+    {
+      Effect: 'Allow',
+      Action: keep(OWNED_PROFILE_ACTIONS),
+      Resource: profiles,
+      Condition: {
+        'StringLike': { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: `${STACK_ID}/*` },
+        'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_TAG_KEY] },
+      },
+    },
+    {
+      Effect: 'Allow',
+      Action: keep(['eks:TagResource']),
+      Resource: profiles,
+      Condition: { Null: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: 'true' }, StringLike: ownStack },
+    },
     { Effect: 'Allow', Action: keep(['iam:PassRole']), Resource: ROLE },
     { Effect: 'Allow', Action: keep(EC2_LOOKUP_ACTIONS), Resource: '*' },
     { Effect: 'Allow', Action: keep(['iam:GetRole']), Resource: FARGATE_SLR },
@@ -97,7 +127,7 @@ describe('the handler role\'s own permissions', () => {
     // The first profile of the account: the caller may create the Fargate service-linked role.
     expect(bed.emulator.fargateServiceLinkedRoleExists).toBe(true);
     await run(updateEvent(physicalId, p, props({ Tags: [{ Key: 'team', Value: 'b' }] })));
-    expect(bed.emulator.describe(bed.cluster, physicalId)!.tags).toEqual({ team: 'b' });
+    expect(bed.emulator.describe(bed.cluster, physicalId)!.tags).toEqual({ team: 'b', ...ownerTag() });
     await run(deleteEvent(physicalId, p));
     expect(bed.emulator.describe(bed.cluster, physicalId)).toBeUndefined();
     // Nothing refused (a describe before the create and after the delete finds no profile).
@@ -152,6 +182,93 @@ describe('the handler role\'s own permissions', () => {
     await expect(onEvent(updateEvent(physicalId, p, props({ Selectors: [{ Namespace: 'other' }] })), contextWithBudget(2000))).rejects.toThrow(
       new RegExp('is not allowed eks:DescribeFargateProfile .* Nothing was changed; retry the update\\.$'));
     expect(bed.emulator.calls.filter((c) => c.cluster === bed.cluster && c.operation !== 'DescribeFargateProfile')).toEqual([]);
+  });
+});
+
+// The handler policy as the construct synthesizes it (not a copy): a stack's handler may delete, tag
+// and untag only profiles marked for that stack, never change a marker, and mark only unmarked ones.
+describe('ownership, with the handler policy synthesized from the template', () => {
+  const OTHER_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/2';
+
+  /** The handler role's policies of a stack with one profile on this test's cluster, resolved for {@link STACK_ID}. */
+  function synthesized(): { statements: PolicyStatement[]; properties: FargateProfileResourceProperties } {
+    const template = synthProfiles([{ id: 'Apps', selectors: [{ namespace: 'default' }] }], bed.cluster, 's');
+    const env = { accountId: ACCOUNT, region: 'us-east-1' };
+    const ctx: ResolveContext = {
+      ...env,
+      stackName: 's',
+      stackId: STACK_ID,
+      template,
+      physicalId: (id) => fakePhysicalId(id, template.Resources[id].Type, env),
+      attribute: (id, attribute) => fakeAttribute(id, template.Resources[id].Type, attribute, env),
+    };
+    const statements: PolicyStatement[] = [];
+    const identity = new HandlerIdentity(STACK_ID, {
+      addCallerPolicy: (_id, policy) => statements.push(...policy.statements),
+      removeCallerPolicy: () => {},
+    });
+    for (const logicalId of Object.keys(template.Resources)) {
+      const problem = identity.apply(logicalId, ctx);
+      if (problem) throw new Error(problem);
+    }
+    const { ServiceToken: _token, ...properties } = resolveValue(template.Resources[profileLogicalId(template, 'Apps')].Properties, ctx, 'Apps') as any;
+    return { statements, properties };
+  }
+
+  const eks = () => new EKSClient(bed.emulator.clientConfig());
+  const arnOf = (name: string) => bed.emulator.describe(bed.cluster, name)!.fargateProfileArn;
+  const outcome = (work: Promise<unknown>) => work.then(() => 'OK', (e: Error) => e.name);
+
+  /** Before the policy is installed (the emulator cannot tell callers apart): a profile with these tags, made with the SDK. */
+  async function made(name: string, role: string, tags?: Record<string, string>): Promise<void> {
+    await eks().send(new CreateFargateProfileCommand({
+      clusterName: bed.cluster, fargateProfileName: name, podExecutionRoleArn: role, selectors: [{ namespace: 'default' }], tags,
+    }));
+    while (bed.emulator.describe(bed.cluster, name)!.status !== 'ACTIVE') await new Promise((r) => setTimeout(r, 20));
+  }
+
+  test('DeleteFargateProfile is denied on a profile tagged for another stack, and allowed on its own', async () => {
+    const { statements, properties } = synthesized();
+    await made('theirs', properties.PodExecutionRoleArn, { [OWNER_TAG_KEY]: `${OTHER_STACK_ID}/AppsABCD1234` });
+    bed.emulator.setCallerPolicy({ callerArn: CALLER, statements });
+    // The handler creates its own profile under this policy (the marker comes with the create) ...
+    const { physicalId: mine } = await run(createEvent({ ...properties, FargateProfileName: 'mine' }));
+    expect(bed.emulator.describe(bed.cluster, mine)!.tags).toEqual(ownerTag());
+
+    // ... may not delete, untag or re-mark another stack's ...
+    expect(await outcome(eks().send(new DeleteFargateProfileCommand({ clusterName: bed.cluster, fargateProfileName: 'theirs' }))))
+      .toBe('AccessDeniedException');
+    expect(await outcome(eks().send(new UntagResourceCommand({ resourceArn: arnOf('theirs'), tagKeys: [OWNER_TAG_KEY] }))))
+      .toBe('AccessDeniedException');
+    expect(await outcome(eks().send(new TagResourceCommand({ resourceArn: arnOf('theirs'), tags: { [OWNER_TAG_KEY]: `${STACK_ID}/Apps` } }))))
+      .toBe('AccessDeniedException');
+    // ... nor remove or change its own marker ...
+    expect(await outcome(eks().send(new UntagResourceCommand({ resourceArn: arnOf(mine), tagKeys: [OWNER_TAG_KEY] }))))
+      .toBe('AccessDeniedException');
+    expect(await outcome(eks().send(new TagResourceCommand({ resourceArn: arnOf(mine), tags: { [OWNER_TAG_KEY]: `${OTHER_STACK_ID}/X` } }))))
+      .toBe('AccessDeniedException');
+    // ... nor create a profile without its stack's marker.
+    expect(await outcome(eks().send(new CreateFargateProfileCommand({
+      clusterName: bed.cluster, fargateProfileName: 'unmarked', podExecutionRoleArn: properties.PodExecutionRoleArn, selectors: [{ namespace: 'x' }],
+    })))).toBe('AccessDeniedException');
+
+    // Its own: tags change in place, and the delete goes through.
+    await run(updateEvent(mine, { ...properties, FargateProfileName: 'mine' }, { ...properties, FargateProfileName: 'mine', Tags: [{ Key: 'team', Value: 'b' }] }));
+    expect(bed.emulator.describe(bed.cluster, mine)!.tags).toEqual({ team: 'b', ...ownerTag() });
+    await run(deleteEvent(mine, { ...properties, FargateProfileName: 'mine' }));
+    expect(bed.emulator.describe(bed.cluster, mine)).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, 'theirs')!.status).toBe('ACTIVE');
+  });
+
+  test('a profile created before markers: the policy lets its own resource mark it, then delete it; an unmarked one cannot be deleted as is', async () => {
+    const { statements, properties } = synthesized();
+    await made('legacy', properties.PodExecutionRoleArn);
+    bed.emulator.setCallerPolicy({ callerArn: CALLER, statements });
+    expect(await outcome(eks().send(new DeleteFargateProfileCommand({ clusterName: bed.cluster, fargateProfileName: 'legacy' }))))
+      .toBe('AccessDeniedException');
+    await run(deleteEvent('legacy', { ...properties, FargateProfileName: 'legacy' }));
+    expect(bed.emulator.describe(bed.cluster, 'legacy')).toBeUndefined();
+    expect(count({ operation: 'TagResource', outcome: 'OK' })).toBe(1);
   });
 });
 

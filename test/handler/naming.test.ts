@@ -1,5 +1,5 @@
-import { clientRequestToken, generateProfileName } from '../../lambda/naming';
-import { PROFILE_NAME_PATTERN } from '../../src/wire-contract';
+import { clientRequestToken, describeOwner, generateProfileName, ownerMarker } from '../../lambda/naming';
+import { MAX_TAG_VALUE_LENGTH, PROFILE_NAME_PATTERN } from '../../src/wire-contract';
 
 const logicalIds = [
   'MyProfile',
@@ -48,4 +48,35 @@ test('the clientRequestToken is deterministic per request and profile, and diffe
   expect(token).not.toBe(clientRequestToken('req-2', 'web'));
   expect(token).not.toBe(clientRequestToken('req-1', 'api'));
   expect(token).toMatch(/^[0-9a-f]{32}$/);
+});
+
+describe('ownership marker', () => {
+  const STACK = 'arn:aws:cloudformation:us-east-1:123456789012:stack/MyStack/0b7f3a10-2f8e-11ef-9b8a-0a1b2c3d4e5f';
+  // The longest StackId: a 128-character stack name in the longest partition and region names.
+  const LONG_STACK = `arn:aws-iso-b:cloudformation:us-isob-east-1:123456789012:stack/${'S'.repeat(128)}/0b7f3a10-2f8e-11ef-9b8a-0a1b2c3d4e5f`;
+  /** EKS tag values (AWS::EKS::FargateProfile Tag): letters, digits, spaces and + - = . _ : / @. */
+  const TAG_VALUE = /^[A-Za-z0-9 +\-=._:/@]*$/;
+
+  test('the stack id and the logical id, when they fit', () => {
+    expect(ownerMarker(STACK, 'AppsProfile1A2B3C4D')).toBe(`${STACK}/AppsProfile1A2B3C4D`);
+  });
+
+  test.each([['a long logical id', STACK, 'L'.repeat(255)], ['a long stack id and logical id', LONG_STACK, 'L'.repeat(40)]])(
+    '%s: the logical id is replaced by a hash, deterministic, under the stack\'s prefix, within 256 characters', (_name, stackId, logicalId) => {
+      const marker = ownerMarker(stackId, logicalId);
+      expect(marker).toMatch(new RegExp(`^${stackId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/sha256-[0-9a-f]{16}$`));
+      expect(marker.length).toBeLessThanOrEqual(MAX_TAG_VALUE_LENGTH);
+      expect(marker).toBe(ownerMarker(stackId, logicalId));
+      expect(marker).not.toBe(ownerMarker(stackId, `${logicalId.slice(1)}M`));
+    });
+
+  test('only characters EKS accepts in a tag value; another stack (same name, new UUID) gives another marker', () => {
+    for (const marker of [ownerMarker(STACK, 'A1'), ownerMarker(LONG_STACK, 'L'.repeat(255))]) expect(marker).toMatch(TAG_VALUE);
+    expect(ownerMarker(STACK, 'A1')).not.toBe(ownerMarker(STACK.replace('0b7f3a10', '1c8e4b21'), 'A1'));
+  });
+
+  test('a failure message names the stack and resource a marker records, and the marker itself', () => {
+    expect(describeOwner(`${STACK}/AppsProfile1A2B3C4D`)).toBe(`resource AppsProfile1A2B3C4D of stack MyStack (marker "${STACK}/AppsProfile1A2B3C4D")`);
+    expect(describeOwner('set-by-hand')).toBe('marker "set-by-hand"');
+  });
 });

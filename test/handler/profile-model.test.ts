@@ -1,5 +1,5 @@
 // The canonical profile model: specs built by the real parser, so canonicalization is part of what is tested.
-import { ProfileSpec, profileSatisfiesSpec, tagChanges } from '../../lambda/profile-model';
+import { ProfileSpec, profileSatisfiesSpec, tagChanges, withOwnerMarker, withoutOwnerMarker } from '../../lambda/profile-model';
 import { canonicalSpec, OTHER_POD_EXECUTION_ROLE as ROLE_B, POD_EXECUTION_ROLE as ROLE, SAMPLE_PROPERTIES } from '../support/handler-events';
 
 const spec = (overrides: Record<string, unknown> = {}): ProfileSpec => canonicalSpec({ ...SAMPLE_PROPERTIES, ...overrides });
@@ -33,5 +33,17 @@ describe('tagChanges', () => {
   ])('%s', (_name, desired, observed, managed, expected) => {
     const changes = tagChanges(desired as Record<string, string>, observed as Record<string, string>, managed as Record<string, string>);
     expect({ set: { ...changes.set }, remove: changes.remove }).toEqual(expected);
+  });
+});
+
+describe('the ownership marker in tag changes', () => {
+  const KEY = 'cdk-eks-fargate-profile:owner';
+  test('tag sync never removes the marker, even if the old properties listed its key', () => {
+    expect(tagChanges({}, { [KEY]: 'me', team: 'a' }, { [KEY]: 'me', team: 'a' })).toEqual({ set: {}, remove: ['team'] });
+  });
+
+  test('the desired tags always carry this resource\'s marker, which no user tag overrides', () => {
+    expect(withOwnerMarker({ team: 'a', [KEY]: 'theirs' }, 'me')).toEqual({ [KEY]: 'me', team: 'a' });
+    expect(withoutOwnerMarker({ team: 'a', [KEY]: 'me' })).toEqual({ team: 'a' });
   });
 });

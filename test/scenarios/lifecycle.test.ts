@@ -3,6 +3,8 @@
 // handler against the EKS emulator, in scaled time (see scenario-harness.ts). One file, so
 // that jest loads aws-cdk-lib and synthesizes cold only once.
 import { CreateFargateProfileCommand, EKSClient } from '@aws-sdk/client-eks';
+import { ownerMarker } from '../../lambda/naming';
+import { OWNER_TAG_KEY } from '../../src/wire-contract';
 import { IAM_TRUST_POLICY_MESSAGE } from '../support/eks-emulator';
 import { LifecycleRunner } from '../support/lifecycle-runner';
 import { SCENARIO_T_MS, useScenario } from '../support/scenario-harness';
@@ -12,6 +14,11 @@ import { numberedProfiles, profileLogicalId, synthProfiles } from '../support/sc
 const BLOCKER_MS = 1_200;
 
 const scenario = useScenario();
+
+/** The ownership marker the handler sets on the profile of resource `logicalId` of `stack`. */
+function ownerTag(stack: LifecycleRunner, logicalId: string): Record<string, string> {
+  return { [OWNER_TAG_KEY]: ownerMarker(stack.stackId, logicalId) };
+}
 
 test('1. a stack with 5 chained profiles creates, then deletes, cleanly', async () => {
   const template = synthProfiles(numberedProfiles(5));
@@ -68,7 +75,7 @@ test('2. a tag-only update keeps every physical id and changes the tags', async 
   expect(ids.map(id => stack.physicalId(id))).toEqual(before);
   expect(ids.map(id => stack.resources.get(id)!.attributes.Arn)).toEqual(arns);
   for (const [k, name] of before.entries()) {
-    expect(scenario().emulator.describe('demo', name)!.tags).toEqual({ team: 'b', added: 'yes', keep: `k${k + 1}` });
+    expect(scenario().emulator.describe('demo', name)!.tags).toEqual({ team: 'b', added: 'yes', keep: `k${k + 1}`, ...ownerTag(stack, ids[k]) });
   }
   expect(updated.calls.map(c => c.request.RequestType)).toEqual(['Update', 'Update', 'Update']);
   expect(scenario().emulator.callCount({ operation: 'CreateFargateProfile' })).toBe(0);
@@ -77,7 +84,7 @@ test('2. a tag-only update keeps every physical id and changes the tags', async 
 
   // Removing a tag untags it.
   await stack.deploy(synthProfiles(numberedProfiles(3, i => ({ tags: { keep: `k${i}` } }))));
-  expect(scenario().emulator.describe('demo', before[0])!.tags).toEqual({ keep: 'k1' });
+  expect(scenario().emulator.describe('demo', before[0])!.tags).toEqual({ keep: 'k1', ...ownerTag(stack, ids[0]) });
   expect(scenario().emulator.callCount({ operation: 'UntagResource', outcome: 'OK' })).toBeGreaterThanOrEqual(3);
   await expectCleanDestroy(stack);
 });
@@ -217,7 +224,7 @@ test('6. with 30 % throttling on every call, the full create, update and delete 
   expect(stack.physicalId(p3)).toBe(n3);
   const replacement = stack.physicalId(p2);
   expect(replacement).not.toBe(n2);
-  expect(scenario().emulator.describe('demo', n1)!.tags).toEqual({ owner: 'changed' });
+  expect(scenario().emulator.describe('demo', n1)!.tags).toEqual({ owner: 'changed', ...ownerTag(stack, p1) });
   expect(scenario().emulator.describe('demo', replacement)!.selectors).toEqual([{ namespace: 'ns-2b' }]);
   expect(scenario().emulator.describe('demo', n2)).toBeUndefined();
 

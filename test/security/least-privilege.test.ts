@@ -15,7 +15,7 @@ import { IConstruct } from 'constructs';
 import { FargateProfile } from '../../src';
 import { EC2_LOOKUP_SID, FargateProfileProvider, HANDLER_ROLE_ARN_ENV } from '../../src/fargate-profile-provider';
 import { flattenCfnReference } from '../../src/nag-acknowledgments';
-import { FARGATE_PROFILE_RESOURCE_TYPE } from '../../src/wire-contract';
+import { FARGATE_PROFILE_RESOURCE_TYPE, OWNER_TAG_KEY } from '../../src/wire-contract';
 import { buildExampleStack } from '../example/example-stack';
 import { handlerStatements, importedCluster, logicalIdOf, newStack, providerOf } from '../support/template-helpers';
 
@@ -229,13 +229,38 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
     expect(offending).toEqual([]);
   });
 
-  test('EKS: only the calls the handler makes, CreateFargateProfile on each cluster, the rest on its profiles, once per cluster', () => {
+  test('EKS: only the calls the handler makes, CreateFargateProfile on each cluster, the rest on its profiles, once per cluster; '
+    + 'creating, deleting and tagging only profiles marked for its own stack', () => {
+    // The ownership marker's value starts with the stack's id (src/wire-contract.ts); IAM checks it on every change.
+    const ownStack = { [`aws:RequestTag/${OWNER_TAG_KEY}`]: '<AWS::StackId>/*' };
     const expected = clustersOf(profiles).flatMap((cluster) => [
-      { Action: ['eks:CreateFargateProfile'], Resource: flat(stack, cluster.clusterRef.clusterArn) },
-      { Action: PROFILE_ACTIONS, Resource: profilesOf(stack, cluster) },
+      { Action: ['eks:CreateFargateProfile'], Resource: flat(stack, cluster.clusterRef.clusterArn), Condition: { StringLike: ownStack } },
+      // Reading is not scoped: the handler names the owner of a profile that is not its own.
+      { Action: ['eks:DescribeFargateProfile'], Resource: profilesOf(stack, cluster) },
+      {
+        Action: PROFILE_ACTIONS.filter((a) => a !== 'eks:DescribeFargateProfile'),
+        Resource: profilesOf(stack, cluster),
+        Condition: {
+          'StringLike': { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: '<AWS::StackId>/*' },
+          'ForAllValues:StringNotEquals': { 'aws:TagKeys': [OWNER_TAG_KEY] },
+        },
+      },
+      // An unmarked profile may only be given this stack's marker (tag-on-create, and profiles made before markers).
+      {
+        Action: ['eks:TagResource'],
+        Resource: profilesOf(stack, cluster),
+        Condition: { Null: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: 'true' }, StringLike: ownStack },
+      },
     ]);
+    const flatCondition = (condition: Statement['Condition']) => condition === undefined ? undefined : Object.fromEntries(
+      Object.entries(condition).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) =>
+        [k, Array.isArray(v) ? v.map(flattenCfnReference) : flattenCfnReference(v)]))]));
     const eksGrants = (ss: Statement[]) => ss.filter(grantsEks)
-      .map((s) => ({ Action: asArray(s.Action).slice().sort(), Resource: flattenCfnReference(s.Resource) }));
+      .map((s) => ({
+        Action: asArray(s.Action).slice().sort(),
+        Resource: flattenCfnReference(s.Resource),
+        ...(s.Condition ? { Condition: flatCondition(s.Condition) } : {}),
+      }));
     // Granted to the handler role, and to no other role of ours.
     expect(eksGrants(handlerStatements(stack, template))).toEqual(expected);
     expect(eksGrants(statements)).toEqual(expected);
@@ -320,13 +345,15 @@ describe('with two clusters in one stack', () => {
   const eksStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('eks:')));
 
   test('every EKS statement names one cluster, or the profiles of one cluster', () => {
-    const resources = eksStatements.flatMap((s) => asArray(s.Resource).map(flattenCfnReference)).sort();
+    const resources = [...new Set(eksStatements.flatMap((s) => asArray(s.Resource).map(flattenCfnReference)))].sort();
     expect(resources).toEqual([
       'arn:<AWS::Partition>:eks:eu-west-1:123456789012:cluster/blue',
       'arn:<AWS::Partition>:eks:eu-west-1:123456789012:cluster/green',
       'arn:<AWS::Partition>:eks:eu-west-1:123456789012:fargateprofile/blue/*',
       'arn:<AWS::Partition>:eks:eu-west-1:123456789012:fargateprofile/green/*',
     ]);
+    // Each statement names one of them.
+    expect(eksStatements.every((s) => asArray(s.Resource).length === 1)).toBe(true);
     expect(clusters.map((c) => c.clusterName)).toEqual(['blue', 'green']);
   });
 

@@ -4,15 +4,21 @@
 // handler in-process; its EKS client reaches whatever endpoint the environment names (the emulator).
 import { parseProperties } from '../../lambda/event';
 import { isComplete, IsCompleteResponse, LambdaContext, onEvent, OnEventResponse } from '../../lambda/index';
+import { ownerMarker } from '../../lambda/naming';
 import type { ProfileSpec } from '../../lambda/profile-model';
-import { FARGATE_PROFILE_RESOURCE_TYPE, FargateProfileResourceProperties } from '../../src/wire-contract';
+import { FARGATE_PROFILE_RESOURCE_TYPE, FargateProfileResourceProperties, OWNER_TAG_KEY } from '../../src/wire-contract';
 
 export const POD_EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/pod-execution';
 export const OTHER_POD_EXECUTION_ROLE = 'arn:aws:iam::123456789012:role/other-pod-execution';
 /** A presigned URL, i.e. a credential: the handler must never log it. */
 export const RESPONSE_URL = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/secret?X-Amz-Signature=abc123';
 const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
-const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1';
+export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1';
+
+/** The ownership marker tag the handler gives the profile of `logicalId` in {@link STACK_ID}, as a map to merge into expected tags. */
+export function ownerTag(logicalId = 'MyProfile'): Record<string, string> {
+  return { [OWNER_TAG_KEY]: ownerMarker(STACK_ID, logicalId) };
+}
 
 /** ResourceProperties as CloudFormation delivers them: the wire contract plus the ServiceToken. */
 export type DeliveredProperties = FargateProfileResourceProperties & { readonly ServiceToken: string };

@@ -415,7 +415,8 @@ describe('callerPolicies: the handler role\'s identity policy goes to the emulat
 
     expect(report.stackStatus).toBe('ROLLBACK_COMPLETE');
     expect(report.failureReason).toBe(
-      'HandlerPolicy: HandlerPolicy.Properties.PolicyDocument.Statement[0].Condition: operator DateLessThan is not modelled (StringEquals, StringLike, ArnEquals, ArnLike are)');
+      'HandlerPolicy: HandlerPolicy.Properties.PolicyDocument.Statement[0].Condition: operator DateLessThan is not modelled (StringEquals, StringNotEquals, StringLike, ArnEquals, ArnLike and Null are, ' +
+      'the first ones also after ForAllValues: or ForAnyValue:)');
     expect(handler.log).not.toContain('Create A');
     expect(policies()).toEqual([]);
   });

@@ -8,7 +8,7 @@
 import type { CallerPolicies } from './caller-policies';
 import { EksError } from './errors';
 import type { RequestContext } from './http';
-import type { AuthorizationRequest } from './iam-policy';
+import type { AuthorizationRequest, ContextValue } from './iam-policy';
 import type { EmulatorState } from './state';
 import type { EksOperation } from './types';
 
@@ -19,7 +19,7 @@ export interface CallToAuthorize {
   readonly profile?: string;
   /** The ARN in the path of a tag operation. */
   readonly resourceArn?: string;
-  /** The JSON body (e.g. `podExecutionRoleArn` and `subnets` of a create). */
+  /** The JSON body (e.g. `podExecutionRoleArn` and `subnets` of a create); an untag's `tagKeys` (query string) as a list. */
   readonly parameters: Readonly<Record<string, unknown>>;
 }
 
@@ -52,7 +52,7 @@ export function authorize(authorizers: ReadonlyArray<Authorizer | undefined>, ct
     cluster: ctx.cluster,
     profile: ctx.profile,
     resourceArn: ctx.resourceArn,
-    parameters: ctx.body,
+    parameters: ctx.operation === 'UntagResource' ? { ...ctx.body, tagKeys: ctx.query.getAll('tagKeys') } : ctx.body,
   };
   for (const authorizer of authorizers) {
     const denial = authorizer?.(call);
@@ -66,6 +66,12 @@ export function authorize(authorizers: ReadonlyArray<Authorizer | undefined>, ct
  *   Reference for Amazon EKS: CreateFargateProfile, ListFargateProfiles and DescribeCluster on the
  *   cluster ARN; Describe/DeleteFargateProfile on the profile ARN; Tag/Untag/ListTagsForResource on
  *   the ARN they name;
+ * - tag condition keys, in the request context of those checks (Service Authorization Reference for
+ *   Amazon EKS: the `fargateprofile` resource type takes `aws:ResourceTag/${TagKey}`; CreateFargateProfile
+ *   and TagResource take `aws:RequestTag/${TagKey}` and `aws:TagKeys`, UntagResource `aws:TagKeys`):
+ *   `aws:ResourceTag/<key>` from the profile's current tags on Describe/Delete/Tag/Untag of an existing
+ *   profile; `aws:RequestTag/<key>` and `aws:TagKeys` from the tags of a CreateFargateProfile or a
+ *   TagResource; `aws:TagKeys` from the keys of an UntagResource (global condition keys, IAM User Guide);
  * - CreateFargateProfile: `eks:TagResource` on the new profile when the request carries tags (the
  *   EKS reference lists it for tag-on-create; "only then" is our assumption), and `iam:PassRole` on
  *   the pod execution role (aws/aws-cdk#8546, #8548; aws-controllers-k8s/community#1821). The
@@ -105,7 +111,7 @@ export class IamAuthorizer {
   public readonly check: Authorizer = (call) => {
     if (!this.policies.active) return undefined;
     const resource = this.resourceOf(call);
-    const denied = this.refusal({ action: `eks:${call.operation}`, resource });
+    const denied = this.refusal({ action: `eks:${call.operation}`, resource, context: this.tagContext(call) });
     if (denied || call.operation !== 'CreateFargateProfile') return denied;
     return this.createChecks(call);
   };
@@ -113,9 +119,12 @@ export class IamAuthorizer {
   private createChecks(call: CallToAuthorize): Denial | undefined {
     const fields = { clusterName: call.cluster, fargateProfileName: call.profile };
     const params = call.parameters;
-    const tags = params.tags;
-    if (tags !== null && typeof tags === 'object' && Object.keys(tags).length > 0) {
-      const denied = this.refusal({ action: 'eks:TagResource', resource: this.profileArn(call.cluster!, call.profile ?? '') });
+    const tags = requestTags(params.tags);
+    if (Object.keys(tags).length > 0) {
+      // Tag-on-create: the tags are authorized for the new profile, which has none yet (our assumption:
+      // no aws:ResourceTag in this context, even when the name is taken).
+      const resource = `arn:aws:eks:${this.state.region}:${this.state.accountId}:fargateprofile/${call.cluster}/${call.profile ?? ''}/${UNKNOWN_PROFILE_UUID}`;
+      const denied = this.refusal({ action: 'eks:TagResource', resource, context: requestTagContext(tags) });
       if (denied) return denied;
     }
     if (typeof params.podExecutionRoleArn === 'string') {
@@ -176,6 +185,30 @@ export class IamAuthorizer {
     }
   }
 
+  /** The tag condition keys of a call (see the class comment). */
+  private tagContext(call: CallToAuthorize): Record<string, ContextValue> {
+    const profile = call.cluster !== undefined && call.profile !== undefined
+      ? this.state.clusters.get(call.cluster)?.profiles.get(call.profile)
+      : undefined;
+    // A tag call names its profile by ARN: the profile is the one with that ARN (a recreated profile has another).
+    const existing = call.resourceArn !== undefined && profile?.arn !== call.resourceArn ? undefined : profile;
+    const context: Record<string, ContextValue> = {};
+    if (existing && call.operation !== 'CreateFargateProfile') {
+      for (const [key, value] of Object.entries(existing.tags)) context[`aws:ResourceTag/${key}`] = value;
+    }
+    switch (call.operation) {
+      case 'CreateFargateProfile':
+      case 'TagResource':
+        return { ...context, ...requestTagContext(requestTags(call.parameters.tags)) };
+      case 'UntagResource': {
+        const keys = call.parameters.tagKeys;
+        return { ...context, 'aws:TagKeys': Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [] };
+      }
+      default:
+        return context;
+    }
+  }
+
   /** The profile's ARN (arn:aws:eks:<region>:<account>:fargateprofile/<cluster>/<name>/<uuid>, API reference). */
   private profileArn(cluster: string, name: string): string {
     return this.state.clusters.get(cluster)?.profiles.get(name)?.arn
@@ -198,4 +231,18 @@ export class IamAuthorizer {
       message: `User: ${outcome.callerArn} is not authorized to perform: ${request.action} on resource: ${request.resource} ${why}`,
     };
   }
+}
+
+/** The tags of a request body (a map of strings), or none. */
+function requestTags(raw: unknown): Record<string, string> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** `aws:RequestTag/<key>` for each tag, and `aws:TagKeys`, their keys. */
+function requestTagContext(tags: Record<string, string>): Record<string, ContextValue> {
+  const context: Record<string, ContextValue> = {};
+  for (const [key, value] of Object.entries(tags)) context[`aws:RequestTag/${key}`] = value;
+  if (Object.keys(tags).length > 0) context['aws:TagKeys'] = Object.keys(tags);
+  return context;
 }

@@ -8,11 +8,22 @@
 //   ("IAM JSON policy elements: Resource"); `*` alone matches anything, and in the last segment a
 //   `*` also spans `/` and `:`. A request for an action without resource-level permissions names the
 //   resource "*", which only `*` matches (the Service Authorization Reference's empty resource column);
-// - Condition: StringEquals, StringLike (case-sensitive values, `*` and `?` in StringLike), ArnEquals
-//   and ArnLike (identical: per-segment matching with wildcards) ("IAM JSON policy elements: Condition
-//   operators"); several values of one key match if any does (OR), several keys and several operators
-//   must all match (AND); condition key names are case-insensitive; a key missing from the request
-//   context does not match ("...IfExists" is not modelled).
+// - Condition: StringEquals, StringNotEquals, StringLike (case-sensitive values, `*` and `?` in
+//   StringLike), ArnEquals and ArnLike (identical: per-segment matching with wildcards) ("IAM JSON
+//   policy elements: Condition operators"); several values of one key match if any does (OR), and a
+//   negated operator matches when the value equals none of them; several keys and several operators
+//   must all match (AND); condition key names are case-insensitive. A key missing from the request
+//   context does not match, except under a negated operator, which then matches (same page: "If the key
+//   ... is not present ... the condition is true" for the Not operators). "...IfExists" is not modelled.
+// - Null: "true" holds when the key is absent from the request context, "false" when it is present
+//   (same page, "Condition operator to check existence of condition keys").
+// - Multivalued keys (aws:TagKeys) take the set operators ("Set operators for multivalued context
+//   keys"): ForAllValues:<op> holds when every value in the request matches (and also when the key is
+//   missing or empty: "The ForAllValues set operator also returns true if there are no context keys in
+//   the request", IAM User Guide, "Multivalued context key examples"); ForAnyValue:<op> when at least
+//   one does (false when the key is missing). A single-valued operator on a multivalued key, or a set
+//   operator on a single-valued one, is our choice: the first does not match, the second treats the
+//   value as a set of one.
 // Anything else (another operator, a Principal in an identity policy, a missing Effect) is refused
 // when the policy is installed, so an unmodelled policy never passes silently.
 
@@ -36,18 +47,38 @@ export interface AuthorizationRequest {
   readonly action: string;
   /** An ARN, or '*' for actions without resource-level permissions. */
   readonly resource: string;
-  /** Condition keys the request carries, e.g. { 'iam:PassedToService': 'eks.amazonaws.com' }. */
-  readonly context?: Readonly<Record<string, string>>;
+  /**
+   * Condition keys the request carries, e.g. { 'iam:PassedToService': 'eks.amazonaws.com' }; a list
+   * for a multivalued key (aws:TagKeys).
+   */
+  readonly context?: Readonly<Record<string, ContextValue>>;
 }
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
 
-const OPERATORS: Record<string, (pattern: string, value: string) => boolean> = {
-  StringEquals: (pattern, value) => pattern === value,
-  StringLike: (pattern, value) => globMatch(pattern, value, false),
-  ArnEquals: (pattern, value) => arnMatch(pattern, value),
-  ArnLike: (pattern, value) => arnMatch(pattern, value),
+/** A request context value: one string, or a list for a multivalued key. */
+export type ContextValue = string | readonly string[];
+
+/** The value-matching operators; a Not operator matches when its positive form matches none of the values. */
+const OPERATORS: Record<string, { readonly match: (pattern: string, value: string) => boolean; readonly negated: boolean }> = {
+  StringEquals: { match: (pattern, value) => pattern === value, negated: false },
+  StringNotEquals: { match: (pattern, value) => pattern === value, negated: true },
+  StringLike: { match: (pattern, value) => globMatch(pattern, value, false), negated: false },
+  ArnEquals: { match: (pattern, value) => arnMatch(pattern, value), negated: false },
+  ArnLike: { match: (pattern, value) => arnMatch(pattern, value), negated: false },
 };
+const SET_QUALIFIERS = ['ForAllValues', 'ForAnyValue'] as const;
+type SetQualifier = typeof SET_QUALIFIERS[number];
+
+/** `ForAllValues:StringNotEquals` -> its qualifier and operator; undefined when not modelled. */
+function parseOperator(name: string): { readonly qualifier?: SetQualifier; readonly operator: string } | undefined {
+  const colon = name.indexOf(':');
+  const qualifier = colon >= 0 ? name.slice(0, colon) : undefined;
+  const operator = colon >= 0 ? name.slice(colon + 1) : name;
+  if (qualifier !== undefined && !(SET_QUALIFIERS as readonly string[]).includes(qualifier)) return undefined;
+  if (operator === 'Null') return qualifier === undefined ? { operator } : undefined;
+  return OPERATORS[operator] ? { qualifier: qualifier as SetQualifier | undefined, operator } : undefined;
+}
 
 /** The decision of IAM for `request` under `statements` (all of one principal's identity policies). */
 export function evaluatePolicies(statements: readonly PolicyStatement[], request: AuthorizationRequest): Decision {
@@ -105,13 +136,33 @@ function applies(statement: PolicyStatement, request: AuthorizationRequest): boo
 }
 
 function conditionsHold(
-  condition: NonNullable<PolicyStatement['Condition']>, context: Readonly<Record<string, string>>,
+  condition: NonNullable<PolicyStatement['Condition']>, context: Readonly<Record<string, ContextValue>>,
 ): boolean {
   const byLowerKey = new Map(Object.entries(context).map(([k, v]) => [k.toLowerCase(), v]));
-  return Object.entries(condition).every(([operator, keys]) => Object.entries(keys).every(([key, patterns]) => {
-    const value = byLowerKey.get(key.toLowerCase());
-    return value !== undefined && list(patterns).some((p) => OPERATORS[operator](p, value));
-  }));
+  return Object.entries(condition).every(([name, keys]) => {
+    const { qualifier, operator } = parseOperator(name)!;
+    return Object.entries(keys).every(([key, patterns]) =>
+      conditionHolds(qualifier, operator, list(patterns), byLowerKey.get(key.toLowerCase())));
+  });
+}
+
+/** One key of one operator (see the header for the rules and their sources). */
+function conditionHolds(
+  qualifier: SetQualifier | undefined, operator: string, patterns: readonly string[], value: ContextValue | undefined,
+): boolean {
+  if (operator === 'Null') {
+    const absent = value === undefined || (Array.isArray(value) && value.length === 0);
+    return patterns.some((p) => (p === 'true') === absent);
+  }
+  const { match, negated } = OPERATORS[operator];
+  const matchesOne = (v: string) => (negated ? !patterns.some((p) => match(p, v)) : patterns.some((p) => match(p, v)));
+  if (qualifier !== undefined) {
+    const values = value === undefined ? [] : list(value);
+    return qualifier === 'ForAllValues' ? values.every(matchesOne) : values.some(matchesOne);
+  }
+  if (value === undefined) return negated;
+  if (typeof value !== 'string') return false;
+  return matchesOne(value);
 }
 
 function checkStatement(raw: unknown, where: string): PolicyStatement {
@@ -129,11 +180,17 @@ function checkStatement(raw: unknown, where: string): PolicyStatement {
   if (s.Condition !== undefined) {
     if (typeof s.Condition !== 'object' || s.Condition === null) throw new Error(`${where}.Condition must be an object`);
     for (const [operator, keys] of Object.entries(s.Condition as Record<string, unknown>)) {
-      if (!OPERATORS[operator]) {
-        throw new Error(`${where}.Condition: operator ${operator} is not modelled (${Object.keys(OPERATORS).join(', ')} are)`);
+      if (!parseOperator(operator)) {
+        throw new Error(`${where}.Condition: operator ${operator} is not modelled (${Object.keys(OPERATORS).join(', ')} and Null are, ` +
+          `the first ones also after ${SET_QUALIFIERS.map((q) => `${q}:`).join(' or ')})`);
       }
       if (typeof keys !== 'object' || keys === null) throw new Error(`${where}.Condition.${operator} must be an object`);
-      for (const [key, values] of Object.entries(keys as Record<string, unknown>)) strings(values, `${where}.Condition.${operator}.${key}`);
+      for (const [key, values] of Object.entries(keys as Record<string, unknown>)) {
+        strings(values, `${where}.Condition.${operator}.${key}`);
+        if (operator === 'Null' && list(values as string | string[]).some((v) => v !== 'true' && v !== 'false')) {
+          throw new Error(`${where}.Condition.Null.${key}: expected "true" or "false", got ${JSON.stringify(values)}`);
+        }
+      }
     }
   }
   return s as unknown as PolicyStatement;

@@ -25,6 +25,7 @@
  * emulator.seeRole(roleArn)                   // start a role's IAM propagation window now
  * emulator.setClusterUpdating('demo', true)   // "currently has an update in progress"
  * emulator.deleteClusterOutOfBand('demo'); emulator.deleteProfileOutOfBand('demo', 'p');
+ * emulator.untagProfileOutOfBand('demo', 'p', ['key'])   // e.g. a profile made before ownership markers
  * emulator.authorizer = call => denial | undefined  // a test's own refusals (authorization.ts); none by default
  *
  * // IAM (authorization.ts, caller-policies.ts, iam-policy.ts): off until a caller policy is installed;
@@ -263,6 +264,13 @@ export class EksEmulator implements ServiceSettings {
   /** The profile vanishes now, whatever its status. */
   public deleteProfileOutOfBand(cluster: string, profileName: string): void {
     this.state.deleteProfileOutOfBand(cluster, profileName);
+  }
+
+  /** The profile loses these tags now, without an authorized call (someone with other permissions). */
+  public untagProfileOutOfBand(cluster: string, profileName: string, keys: readonly string[]): void {
+    const profile = this.state.requireCluster('untagProfileOutOfBand', cluster).profiles.get(profileName);
+    if (!profile) throw new Error(`EksEmulator.untagProfileOutOfBand: no profile '${profileName}' in cluster '${cluster}'`);
+    for (const key of keys) delete profile.tags[key];
   }
 
   // ---------------------------------------------------------------------------------------------
