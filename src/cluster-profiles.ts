@@ -5,9 +5,14 @@
 // - The default pod execution role, created when the first profile without a role asks for it.
 // - The order of the profiles: EKS creates or deletes one profile of a cluster at a time, so
 //   the profiles form a chain, whose first waits for a FargateCluster's default profile.
+// - The cluster itself: a profile given the cluster (or a reference to it) depends on it through
+//   its `Ref`; when the chain's first profile was given an import by a literal name, it depends on
+//   the app's resource that creates the cluster of that name, found at synthesis (the cluster may
+//   be defined after the profiles).
+import { AspectPriority, Aspects, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { defaultProfileOf, ProfileCluster } from './cluster';
+import { clusterDefinitionsNamed, defaultProfileOf, InAppCluster, ProfileCluster } from './cluster';
 import { createDefaultPodExecutionRole, fargateProfileArnPattern } from './default-pod-execution-role';
 
 /** What the handler does to the profiles of a cluster, on `fargateprofile/<cluster>/*`. */
@@ -32,6 +37,8 @@ export class ClusterProfiles extends Construct {
   private firstProfile?: IConstruct;
   private lastProfile?: IConstruct;
   private defaultProfile?: IConstruct;
+  /** The chain's first profile was given the cluster by a literal name, which orders nothing. */
+  private firstGivenByName = false;
 
   constructor(scope: Construct, id: string, private readonly cluster: ProfileCluster, handlerRole: iam.IRole) {
     super(scope, id);
@@ -52,6 +59,12 @@ export class ClusterProfiles extends Construct {
         this.passRole,
       ],
     });
+    if (cluster.literalName !== undefined) {
+      const literalName = cluster.literalName;
+      Aspects.of(this).add({
+        visit: (node) => { if (node === this) this.waitForClusterNamed(literalName); },
+      }, { priority: AspectPriority.MUTATING });
+    }
   }
 
   /** The role of this stack's profiles of the cluster that are given none, created on first use. */
@@ -66,12 +79,13 @@ export class ClusterProfiles extends Construct {
    * its pod execution role. `cluster` is the object this profile was given for the cluster.
    */
   public addProfile(resource: IConstruct, podExecutionRole: iam.IRole, cluster: ProfileCluster): void {
-    this.waitForDefaultProfileOf(cluster);
+    this.waitForDefaultProfileOf(cluster.definedBy);
     resource.node.addDependency(this.permissions);
     if (this.lastProfile) {
       resource.node.addDependency(this.lastProfile);
     } else {
       this.firstProfile = resource;
+      this.firstGivenByName = !Token.isUnresolved(cluster.clusterName);
       if (this.defaultProfile) resource.node.addDependency(this.defaultProfile);
     }
     this.lastProfile = resource;
@@ -85,10 +99,24 @@ export class ClusterProfiles extends Construct {
    * A FargateCluster's default profile may become known only with a later profile (the first ones
    * given an import by the cluster's literal name): the chain's first profile then waits for it.
    */
-  private waitForDefaultProfileOf(cluster: ProfileCluster): void {
-    const defaultProfile = defaultProfileOf(cluster.definedBy);
+  private waitForDefaultProfileOf(cluster: InAppCluster | undefined): void {
+    const defaultProfile = defaultProfileOf(cluster);
     if (!defaultProfile || this.defaultProfile) return;
     this.defaultProfile = defaultProfile;
     this.firstProfile?.node.addDependency(defaultProfile);
+  }
+
+  /**
+   * Runs at synthesis: when the chain's first profile was given an import by a literal name, it
+   * waits for what the app defines under that name (in this stack, or in another stack of the
+   * same account and region, which this stack then depends on), exactly as it would have if it
+   * had been given the cluster: its resource, and a FargateCluster's default profile.
+   */
+  private waitForClusterNamed(literalName: string): void {
+    if (!this.firstProfile || !this.firstGivenByName) return;
+    for (const definition of clusterDefinitionsNamed(this, literalName)) {
+      this.firstProfile.node.addDependency(definition.resource);
+      this.waitForDefaultProfileOf(definition.cluster);
+    }
   }
 }
