@@ -2,14 +2,16 @@
 // the stack's provider, found by the cluster's identity (src/cluster.ts) whichever object stands
 // for the cluster.
 // - The handler's permissions on that cluster: one policy, ordered with the profiles.
-// - The default pod execution role, created when the first profile without a role asks for it.
+// - The default pod execution role, created when the first profile without a role asks for it,
+//   and retained as soon as one of the profiles that use it is retained: a retained profile keeps
+//   pointing at its role, whose pods could never start again once the role was deleted.
 // - The order of the profiles: EKS creates or deletes one profile of a cluster at a time, so
 //   the profiles form a chain, whose first waits for a FargateCluster's default profile.
 // - The cluster itself: a profile given the cluster (or a reference to it) depends on it through
 //   its `Ref`; when the chain's first profile was given an import by a literal name, it depends on
 //   the app's resource that creates the cluster of that name, found at synthesis (the cluster may
 //   be defined after the profiles).
-import { AspectPriority, Aspects, Token } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { clusterDefinitionsNamed, defaultProfileOf, InAppCluster, ProfileCluster } from './cluster';
@@ -76,9 +78,14 @@ export class ClusterProfiles extends Construct {
   /**
    * Adds a profile's resource: it depends on the handler's permissions and on the profile added
    * before it (or, for the first, on the cluster's default profile), and the handler may pass
-   * its pod execution role. `cluster` is the object this profile was given for the cluster.
+   * its pod execution role. `cluster` is the object this profile was given for the cluster. A
+   * profile whose `removalPolicy` keeps it (anything but DESTROY) and that uses the default role
+   * retains the role too (its managed policy is attached by the role itself, so it stays).
    */
-  public addProfile(resource: IConstruct, podExecutionRole: iam.IRole, cluster: ProfileCluster): void {
+  public addProfile(resource: IConstruct, podExecutionRole: iam.IRole, cluster: ProfileCluster, removalPolicy: RemovalPolicy): void {
+    if (removalPolicy !== RemovalPolicy.DESTROY && this.defaultRole !== undefined && podExecutionRole === this.defaultRole) {
+      this.defaultRole.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
     this.waitForDefaultProfileOf(cluster.definedBy);
     resource.node.addDependency(this.permissions);
     if (this.lastProfile) {

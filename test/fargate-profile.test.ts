@@ -260,6 +260,57 @@ describe('props', () => {
   });
 });
 
+describe('a retained profile keeps its default pod execution role', () => {
+  /** DeletionPolicy and UpdateReplacePolicy of each profile's pod execution role, by the profiles' removal policies. */
+  function rolePolicies(policies: Array<RemovalPolicy | undefined>, options: { ownRole?: boolean; otherCluster?: boolean } = {}) {
+    const { stack } = newStack();
+    const cluster = importedCluster(stack);
+    const own = options.ownRole ? new iam.Role(stack, 'OwnRole', { assumedBy: new iam.ServicePrincipal('eks-fargate-pods.amazonaws.com') }) : undefined;
+    const profiles = policies.map((removalPolicy, i) => new FargateProfile(stack, `P${i}`, {
+      cluster: options.otherCluster && i > 0 ? importedCluster(stack, 'other-cluster', 'Other') : cluster,
+      selectors: [{ namespace: `ns-${i}` }],
+      removalPolicy,
+      podExecutionRole: own && i === 0 ? own : undefined,
+    }));
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    return profiles.map((p) => {
+      const role = resources[logicalIdOf(p.podExecutionRole)];
+      expect(role.Type).toBe('AWS::IAM::Role');
+      return [role.DeletionPolicy, role.UpdateReplacePolicy];
+    });
+  }
+  const RETAINED = ['Retain', 'Retain'];
+  const DELETED = [undefined, undefined];
+
+  test('a retained profile retains the default role, with its managed policy', () => {
+    expect(rolePolicies([RemovalPolicy.RETAIN])).toEqual([RETAINED]);
+    const { stack } = newStack();
+    const profile = new FargateProfile(stack, 'P', { cluster: importedCluster(stack), selectors: [{ namespace: 'a' }], removalPolicy: RemovalPolicy.RETAIN });
+    // The AWS managed policy is attached by the role's own ManagedPolicyArns: retained with it, no separate resource.
+    Template.fromStack(stack).hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ ManagedPolicyArns: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('AmazonEKSFargatePodExecutionRolePolicy')])]) })] }),
+    });
+    expect(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    expect(logicalIdOf(profile.podExecutionRole)).toMatch(/PodExecutionRole/);
+  });
+
+  test('one retained profile among several retains the role they share, whichever comes first', () => {
+    expect(rolePolicies([RemovalPolicy.DESTROY, RemovalPolicy.RETAIN])).toEqual([RETAINED, RETAINED]);
+    expect(rolePolicies([RemovalPolicy.RETAIN, undefined])).toEqual([RETAINED, RETAINED]);
+    expect(rolePolicies([RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE])).toEqual([RETAINED]);
+  });
+
+  test('profiles that are not retained leave the role deletable; so does a retained profile with a role of its own', () => {
+    expect(rolePolicies([undefined, RemovalPolicy.DESTROY])).toEqual([DELETED, DELETED]);
+    expect(rolePolicies([RemovalPolicy.RETAIN, undefined], { ownRole: true })).toEqual([DELETED, DELETED]);
+  });
+
+  test('only the role of the retained profile\'s cluster is retained', () => {
+    expect(rolePolicies([RemovalPolicy.RETAIN, undefined], { otherCluster: true })).toEqual([RETAINED, DELETED]);
+  });
+});
+
 describe('tags', () => {
   test('props tags and Tags.of() tags from ancestors are merged and sorted by key', () => {
     const { app, stack } = newStack();
