@@ -106,7 +106,9 @@ export interface FargateProfileProps {
 
   /**
    * Tags of the profile. Tags added with `Tags.of(scope).add()` on any
-   * ancestor are applied too. Tag changes are applied in place; they never
+   * ancestor are applied too, and win over these on the same key (priority
+   * 100 by default against 50 for these; a `Tags.of()` tag with a priority
+   * below 50 does not override). Tag changes are applied in place; they never
    * replace the profile.
    *
    * @default - no tags besides those from `Tags.of()`

@@ -339,6 +339,26 @@ describe('tags', () => {
     Template.fromStack(stack).hasResourceProperties(FARGATE_PROFILE_RESOURCE_TYPE, { Tags: Match.absent() });
   });
 
+  test('on the same key, Tags.of() wins over props tags; a lower-priority Tags.of() tag or setTag() does not', () => {
+    const { app, stack } = newStack();
+    const profile = new FargateProfile(stack, 'Profile', {
+      cluster: importedCluster(stack), selectors: [{ namespace: 'default' }],
+      tags: { fromAncestor: 'props', fromProfile: 'props', lowPriority: 'props', setTag: 'props' },
+    });
+    Tags.of(app).add('fromAncestor', 'tags-of-app');
+    Tags.of(profile).add('fromProfile', 'tags-of-profile');
+    Tags.of(profile).add('lowPriority', 'tags-of-profile-49', { priority: 49 });
+    profile.tags.setTag('setTag', 'set-tag');
+    Template.fromStack(stack).hasResourceProperties(FARGATE_PROFILE_RESOURCE_TYPE, {
+      Tags: Match.exact([
+        { Key: 'fromAncestor', Value: 'tags-of-app' },
+        { Key: 'fromProfile', Value: 'tags-of-profile' },
+        { Key: 'lowPriority', Value: 'props' },
+        { Key: 'setTag', Value: 'props' },
+      ]),
+    });
+  });
+
   test('Tags.of() removal removes a props tag', () => {
     const { stack } = newStack();
     const profile = new FargateProfile(stack, 'Profile', {
