@@ -342,7 +342,8 @@ describe('tags', () => {
   test('on the same key, Tags.of() wins over props tags; a lower-priority Tags.of() tag or setTag() does not', () => {
     const { app, stack } = newStack();
     const profile = new FargateProfile(stack, 'Profile', {
-      cluster: importedCluster(stack), selectors: [{ namespace: 'default' }],
+      cluster: importedCluster(stack),
+      selectors: [{ namespace: 'default' }],
       tags: { fromAncestor: 'props', fromProfile: 'props', lowPriority: 'props', setTag: 'props' },
     });
     Tags.of(app).add('fromAncestor', 'tags-of-app');
