@@ -117,9 +117,9 @@ export interface FargateProfileProps {
 
   /**
    * What happens to the profile when it leaves the stack or is replaced.
-   * `RemovalPolicy.RETAIN` leaves it in the cluster.
    *
-   * A retained profile keeps pointing at its pod execution role. When it uses
+   * `RemovalPolicy.RETAIN` leaves it in the cluster. A retained profile
+   * keeps pointing at its pod execution role. When it uses
    * the stack's default role for its cluster (no `podExecutionRole` given),
    * that role is retained too (`DeletionPolicy` and `UpdateReplacePolicy`
    * `Retain`, with its managed policy, which the role itself attaches), as long
