@@ -2,13 +2,19 @@
 // the stack's provider, found by the cluster's identity (src/cluster.ts) whichever object stands
 // for the cluster.
 // - The handler's permissions on that cluster: one policy, ordered with the profiles.
-// - The default pod execution role, created when the first profile without a role asks for it.
+// - The default pod execution role, created when the first profile without a role asks for it,
+//   and retained as soon as one of the profiles that use it is retained: a retained profile keeps
+//   pointing at its role, whose pods could never start again once the role was deleted.
 // - The order of the profiles: EKS creates or deletes one profile of a cluster at a time, so
 //   the profiles form a chain, whose first waits for a FargateCluster's default profile.
-import { Aws } from 'aws-cdk-lib';
+// - The cluster itself: a profile given the cluster (or a reference to it) depends on it through
+//   its `Ref`; when the chain's first profile was given an import by a literal name, it depends on
+//   the app's resource that creates the cluster of that name, found at synthesis (the cluster may
+//   be defined after the profiles).
+import { AspectPriority, Aspects, Aws, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { defaultProfileOf, ProfileCluster } from './cluster';
+import { clusterDefinitionsNamed, defaultProfileOf, InAppCluster, ProfileCluster } from './cluster';
 import { createDefaultPodExecutionRole, fargateProfileArnPattern } from './default-pod-execution-role';
 import { OWNER_TAG_KEY, ownerTagPrefix } from './wire-contract';
 
@@ -52,6 +58,8 @@ export class ClusterProfiles extends Construct {
   private firstProfile?: IConstruct;
   private lastProfile?: IConstruct;
   private defaultProfile?: IConstruct;
+  /** The chain's first profile was given the cluster by a literal name, which orders nothing. */
+  private firstGivenByName = false;
 
   constructor(scope: Construct, id: string, private readonly cluster: ProfileCluster, handlerRole: iam.IRole) {
     super(scope, id);
@@ -92,6 +100,12 @@ export class ClusterProfiles extends Construct {
         this.passRole,
       ],
     });
+    if (cluster.literalName !== undefined) {
+      const literalName = cluster.literalName;
+      Aspects.of(this).add({
+        visit: (node) => { if (node === this) this.waitForClusterNamed(literalName); },
+      }, { priority: AspectPriority.MUTATING });
+    }
   }
 
   /** The role of this stack's profiles of the cluster that are given none, created on first use. */
@@ -103,15 +117,21 @@ export class ClusterProfiles extends Construct {
   /**
    * Adds a profile's resource: it depends on the handler's permissions and on the profile added
    * before it (or, for the first, on the cluster's default profile), and the handler may pass
-   * its pod execution role. `cluster` is the object this profile was given for the cluster.
+   * its pod execution role. `cluster` is the object this profile was given for the cluster. A
+   * profile whose `removalPolicy` keeps it (anything but DESTROY) and that uses the default role
+   * retains the role too (its managed policy is attached by the role itself, so it stays).
    */
-  public addProfile(resource: IConstruct, podExecutionRole: iam.IRole, cluster: ProfileCluster): void {
-    this.waitForDefaultProfileOf(cluster);
+  public addProfile(resource: IConstruct, podExecutionRole: iam.IRole, cluster: ProfileCluster, removalPolicy: RemovalPolicy): void {
+    if (removalPolicy !== RemovalPolicy.DESTROY && this.defaultRole !== undefined && podExecutionRole === this.defaultRole) {
+      this.defaultRole.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
+    this.waitForDefaultProfileOf(cluster.definedBy);
     resource.node.addDependency(this.permissions);
     if (this.lastProfile) {
       resource.node.addDependency(this.lastProfile);
     } else {
       this.firstProfile = resource;
+      this.firstGivenByName = !Token.isUnresolved(cluster.clusterName);
       if (this.defaultProfile) resource.node.addDependency(this.defaultProfile);
     }
     this.lastProfile = resource;
@@ -125,10 +145,24 @@ export class ClusterProfiles extends Construct {
    * A FargateCluster's default profile may become known only with a later profile (the first ones
    * given an import by the cluster's literal name): the chain's first profile then waits for it.
    */
-  private waitForDefaultProfileOf(cluster: ProfileCluster): void {
-    const defaultProfile = defaultProfileOf(cluster.definedBy);
+  private waitForDefaultProfileOf(cluster: InAppCluster | undefined): void {
+    const defaultProfile = defaultProfileOf(cluster);
     if (!defaultProfile || this.defaultProfile) return;
     this.defaultProfile = defaultProfile;
     this.firstProfile?.node.addDependency(defaultProfile);
+  }
+
+  /**
+   * Runs at synthesis: when the chain's first profile was given an import by a literal name, it
+   * waits for what the app defines under that name (in this stack, or in another stack of the
+   * same account and region, which this stack then depends on), exactly as it would have if it
+   * had been given the cluster: its resource, and a FargateCluster's default profile.
+   */
+  private waitForClusterNamed(literalName: string): void {
+    if (!this.firstProfile || !this.firstGivenByName) return;
+    for (const definition of clusterDefinitionsNamed(this, literalName)) {
+      this.firstProfile.node.addDependency(definition.resource);
+      this.waitForDefaultProfileOf(definition.cluster);
+    }
   }
 }

@@ -9,8 +9,10 @@
 //   name as the CfnCluster's `name`.
 // - The cluster of this app behind the object, when there is one: an aws-eks cluster may own the
 //   aws-auth ConfigMap, and a FargateCluster has a default profile to wait for.
+// - The resource of this app that creates a cluster an import names by its literal name: a profile
+//   given such an import must wait for it as if it had been given the cluster itself.
 import { createHash } from 'crypto';
-import { CfnParameter, CfnResource, Names, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnParameter, CfnResource, Names, Reference, Stack, Stage, Token, Tokenization } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import type { aws_eks as eksRefs } from 'aws-cdk-lib/interfaces';
@@ -91,6 +93,56 @@ export function appClusterKey(scope: IConstruct, clusterName: string): string {
   const where = [['account', stack.account], ['region', stack.region]]
     .map(([what, value]) => (Token.isUnresolved(value) ? `${what} of an env-agnostic stack` : `${what} ${value}`));
   return `cluster ${name} (${where.join(', ')})`;
+}
+
+/** The resource of this app that creates a cluster, and the L2 above it when there is one. */
+export interface ClusterDefinition {
+  /**
+   * The resource whose `Ref` is the cluster's name: what a profile given the cluster itself
+   * depends on (an `AWS::EKS::Cluster`, or aws-eks's `Custom::AWSCDK-EKS-Cluster`).
+   */
+  readonly resource: CfnResource;
+  /** The aws-eks or aws-eks-v2 cluster the resource belongs to, if any. */
+  readonly cluster?: InAppCluster;
+}
+
+/** The resource types whose `Ref` is a cluster's name. */
+const CLUSTER_RESOURCE_TYPES = [eks.CfnCluster.CFN_RESOURCE_TYPE_NAME, 'Custom::AWSCDK-EKS-Cluster'];
+
+/**
+ * The clusters of `scope`'s Stage that create the cluster named `literalName` in the account and
+ * region of `scope`'s stack (env-agnostic stacks are taken as one account and region, as in
+ * {@link appClusterKey}). Clusters whose name is a token are never found: their name is unknown.
+ */
+export function clusterDefinitionsNamed(scope: IConstruct, literalName: string): ClusterDefinition[] {
+  const stage = Stage.of(scope) ?? scope.node.root;
+  const stack = Stack.of(scope);
+  const definitions: ClusterDefinition[] = [];
+  for (const construct of stage.node.findAll()) {
+    if (!CfnResource.isCfnResource(construct) || !CLUSTER_RESOURCE_TYPES.includes(construct.cfnResourceType)) continue;
+    if ((Stage.of(construct) ?? construct.node.root) !== stage || !sameEnvironment(Stack.of(construct), stack)) continue;
+    const reference = Tokenization.reverse(construct.ref, { failConcat: false });
+    if (!Reference.isReference(reference)) continue;
+    const cluster = inAppClusterOf(reference);
+    if ((literalNameOf(reference) ?? literalPhysicalNameOf(cluster)) === literalName) {
+      definitions.push({ resource: construct, cluster });
+    }
+  }
+  return definitions;
+}
+
+/** Equal accounts and regions, each either both literal and equal or both unknown (env-agnostic). */
+function sameEnvironment(a: Stack, b: Stack): boolean {
+  return (['account', 'region'] as const).every((what) => (Token.isUnresolved(a[what])
+    ? Token.isUnresolved(b[what])
+    : a[what] === b[what]));
+}
+
+/** An aws-eks Cluster keeps its literal `clusterName` as its physical name, not in a CfnCluster. */
+function literalPhysicalNameOf(cluster: InAppCluster | undefined): string | undefined {
+  if (!(cluster instanceof eks.Cluster)) return undefined;
+  const name = (cluster as unknown as { readonly physicalName: string }).physicalName;
+  return Token.isUnresolved(name) ? undefined : name;
 }
 
 /** The default profile of a FargateCluster (aws-eks or aws-eks-v2), which the profiles must wait for. */

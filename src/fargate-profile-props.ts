@@ -106,7 +106,9 @@ export interface FargateProfileProps {
 
   /**
    * Tags of the profile. Tags added with `Tags.of(scope).add()` on any
-   * ancestor are applied too. Tag changes are applied in place; they never
+   * ancestor are applied too, and win over these on the same key (priority
+   * 100 by default against 50 for these; a `Tags.of()` tag with a priority
+   * below 50 does not override). Tag changes are applied in place; they never
    * replace the profile.
    *
    * @default - no tags besides those from `Tags.of()`
@@ -115,7 +117,16 @@ export interface FargateProfileProps {
 
   /**
    * What happens to the profile when it leaves the stack or is replaced.
-   * `RemovalPolicy.RETAIN` leaves it in the cluster.
+   *
+   * `RemovalPolicy.RETAIN` leaves it in the cluster. A retained profile
+   * keeps pointing at its pod execution role. When it uses
+   * the stack's default role for its cluster (no `podExecutionRole` given),
+   * that role is retained too (`DeletionPolicy` and `UpdateReplacePolicy`
+   * `Retain`, with its managed policy, which the role itself attaches), as long
+   * as a retained profile that uses it is in the app. A role you pass as
+   * `podExecutionRole` is yours to retain. On an `aws-eks` cluster whose
+   * `aws-auth` the CDK manages, the role's mapping leaves `aws-auth` when no
+   * profile of the app uses the role any more.
    *
    * @default RemovalPolicy.DESTROY
    */

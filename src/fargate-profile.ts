@@ -87,16 +87,18 @@ export class FargateProfile extends Construct implements ITaggable {
       Subnets: subnetIds,
       Tags: Lazy.any({ produce: () => this.renderTags() }) as unknown as WireKeyValue[],
     };
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: FARGATE_PROFILE_RESOURCE_TYPE,
       properties: properties as unknown as { [key: string]: unknown },
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      removalPolicy,
     });
 
     // After the handler's permissions on the cluster, and after the stack's previous profile of
-    // the cluster (or its default profile): EKS creates or deletes one profile at a time.
-    clusterProfiles.addProfile(resource, this.podExecutionRole, cluster);
+    // the cluster (or its default profile): EKS creates or deletes one profile at a time. A
+    // retained profile retains the default role it uses.
+    clusterProfiles.addProfile(resource, this.podExecutionRole, cluster, removalPolicy);
 
     this.fargateProfileName = resource.ref;
     this.fargateProfileArn = resource.getAttString(ARN_ATTRIBUTE);

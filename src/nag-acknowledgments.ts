@@ -86,6 +86,8 @@ export function acknowledgeProviderFindings(provider: IConstruct, design: Provid
 }
 
 class ProviderAcknowledgments implements IAspect {
+  private readonly acknowledged = new WeakMap<iam.CfnPolicy, Set<string>>();
+
   constructor(private readonly provider: IConstruct, private readonly design: ProviderDesign) {}
 
   public visit(node: IConstruct): void {
@@ -94,7 +96,11 @@ class ProviderAcknowledgments implements IAspect {
       acknowledge(node, 'AwsSolutions-SF1', NAG_REASONS.waiterLogging);
       acknowledge(node, 'AwsSolutions-SF2', NAG_REASONS.waiterTracing);
     } else if (node instanceof iam.CfnPolicy) {
-      this.acknowledgeWildcardResources(node);
+      // Not now: a reference to another stack (a cluster defined there) is rendered as an import,
+      // Fn::ImportValue or Fn::GetStackOutput, only after aspects, and cdk-nag names the finding by
+      // that form. Validation runs once references are final, and before cdk-nag 3 reads the tree.
+      const policy = node;
+      policy.node.addValidation({ validate: () => { this.acknowledgeWildcardResources(policy); return []; } });
     }
   }
 
@@ -121,8 +127,13 @@ class ProviderAcknowledgments implements IAspect {
         reasons.set(id, reasons.has(id) && reasons.get(id) !== reason ? undefined : reason);
       }
     }
+    const done = this.acknowledged.get(policy) ?? new Set<string>();
+    this.acknowledged.set(policy, done);
     for (const [id, reason] of reasons) {
-      if (reason !== undefined) acknowledge(policy, id, reason);
+      // Once each: an app may be synthesized more than once.
+      if (reason === undefined || done.has(id)) continue;
+      acknowledge(policy, id, reason);
+      done.add(id);
     }
   }
 

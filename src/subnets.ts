@@ -1,6 +1,10 @@
 // Which subnets a profile launches pods into, checked at synth time: EKS only
 // accepts private subnets (Fargate pods never get a public IP), and rejects the
 // whole profile at deploy time otherwise.
+//
+// A `Vpc.fromLookup` whose context is not recorded yet is a placeholder with subnets in dummy
+// zones: the CLI performs the lookup after this synthesis and synthesizes again. Like aws-cdk-lib's
+// own subnet selection, nothing taken from such a VPC is checked until the real values are there.
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { fail } from './validation';
@@ -27,9 +31,14 @@ export function selectProfileSubnetIds(
     }
     return undefined;
   }
-  const effective = selection ?? defaultSelection(path, vpc);
+  const effective = selection ?? (isPendingLookup(vpc) ? {} : defaultSelection(path, vpc));
   if (effective.subnetType === ec2.SubnetType.PUBLIC) {
     fail(path, 'subnetSelection selects PUBLIC subnets; Fargate profiles accept private subnets only');
+  }
+
+  if (isPendingLookup(vpc)) {
+    // The placeholder's subnets, for a template the CLI throws away once the lookup is done.
+    return pendingSelection(vpc, effective);
   }
 
   let subnets: ec2.ISubnet[];
@@ -49,6 +58,23 @@ export function selectProfileSubnetIds(
       + 'Fargate profiles accept private subnets only');
   }
   return subnets.map((s) => s.subnetId);
+}
+
+/**
+ * A `Vpc.fromLookup` still waiting for its context (the stack reports it missing). aws-cdk-lib
+ * marks it with `incompleteSubnetDefinition`, the flag its own subnet selection reads to skip
+ * its checks on the placeholder; it is protected, so it is read here by name.
+ */
+function isPendingLookup(vpc: ec2.IVpc): boolean {
+  return (vpc as unknown as { readonly incompleteSubnetDefinition?: unknown }).incompleteSubnetDefinition === true;
+}
+
+function pendingSelection(vpc: ec2.IVpc, selection: ec2.SubnetSelection): string[] {
+  try {
+    return vpc.selectSubnets(selection).subnetIds;
+  } catch {
+    return [];
+  }
 }
 
 /** Private subnets with egress first (pods usually pull images), isolated ones as the fallback. */

@@ -346,3 +346,74 @@ describe('a cluster that names no cluster is a synth error naming the profile, t
     expect(stack.node.tryFindChild(FargateProfileProvider.ID)).toBeUndefined();
   });
 });
+
+describe('a profile given an import by the literal name of a cluster the app defines depends on that cluster', () => {
+  // What the import names, and the type of the resource a profile given the cluster itself refers to (its Ref).
+  const defined: Record<string, { define: (stack: Stack, name: string) => IConstruct; resourceType: string }> = {
+    'eks.CfnCluster': { define: (s, name) => new eks.CfnCluster(s, 'Cluster', { ...cfnClusterProps(), name }), resourceType: 'AWS::EKS::Cluster' },
+    'aws-eks-v2 Cluster': { define: (s, name) => new eksv2.Cluster(s, 'Cluster', { ...v2Version, clusterName: name }), resourceType: 'AWS::EKS::Cluster' },
+    'aws-eks Cluster': {
+      define: (s, name) => new eks.Cluster(s, 'Cluster', { ...v1Props(s), defaultCapacity: 0, clusterName: name }),
+      resourceType: 'Custom::AWSCDK-EKS-Cluster',
+    },
+  };
+  const imports: Record<string, (stack: Stack, name: string) => eksRefs.IClusterRef> = {
+    'CfnCluster.fromClusterName': (s, name) => eks.CfnCluster.fromClusterName(s, 'Imported', name),
+    'aws-eks-v2 Cluster.fromClusterAttributes': (s, name) => eksv2.Cluster.fromClusterAttributes(s, 'Imported', { clusterName: name }),
+    'aws-eks Cluster.fromClusterAttributes': (s, name) => eks.Cluster.fromClusterAttributes(s, 'Imported', { clusterName: name }),
+  };
+  const cases = Object.keys(defined).flatMap((d) => Object.keys(imports).map((i) => [d, i]));
+
+  test.each(cases)('%s imported by %s in the same stack, defined before or after the profile', (definedKind, importKind) => {
+    for (const order of ['before', 'after']) {
+      const { stack } = newStack();
+      if (order === 'before') defined[definedKind].define(stack, 'cfn-cluster');
+      const imported = imports[importKind](stack, 'cfn-cluster');
+      const only = new FargateProfile(stack, 'Only', { cluster: imported, selectors: [{ namespace: 'apps' }] });
+      if (order === 'after') defined[definedKind].define(stack, 'cfn-cluster');
+      const res = Template.fromStack(stack).toJSON().Resources as Resources;
+      const [[clusterId]] = ofType(res, defined[definedKind].resourceType);
+      expect(res[profileIdOf(only)].DependsOn).toContain(clusterId);
+    }
+  });
+
+  test.each(cases)('%s imported by %s in another stack: the profiles\' stack depends on the cluster\'s', (definedKind, importKind) => {
+    const app = new App();
+    const clusterStack = new Stack(app, 'ClusterStack', { env: ENV });
+    const profileStack = new Stack(app, 'ProfileStack', { env: ENV });
+    defined[definedKind].define(clusterStack, 'cfn-cluster');
+    const profile = new FargateProfile(profileStack, 'Profile', { cluster: imports[importKind](profileStack, 'cfn-cluster'), selectors: [{ namespace: 'apps' }] });
+    app.synth();
+    expect(profileStack.dependencies).toEqual([clusterStack]);
+    expect(clusterStack.dependencies).toEqual([]);
+    // Nothing crosses the stacks but the order: the profile still names the cluster literally.
+    expect(Template.fromStack(profileStack).toJSON().Resources[profileIdOf(profile)].Properties.ClusterName).toBe('cfn-cluster');
+  });
+
+  test('the first profile of a chain given an import waits for the cluster and its default profile; the others through the chain', () => {
+    const { stack } = newStack();
+    new eks.FargateCluster(stack, 'Cluster', { ...v1Props(stack), clusterName: 'demo' });
+    const imported = eks.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'demo' });
+    const [first, second] = ['first', 'second'].map((ns) => new FargateProfile(stack, ns, { cluster: imported, selectors: [{ namespace: ns }] }));
+    const res = Template.fromStack(stack).toJSON().Resources as Resources;
+    const [[clusterId]] = ofType(res, 'Custom::AWSCDK-EKS-Cluster');
+    const [[defaultProfileId]] = ofType(res, 'Custom::AWSCDK-EKS-FargateProfile');
+    expect(res[profileIdOf(first)].DependsOn).toEqual(expect.arrayContaining([clusterId, defaultProfileId]));
+    expect(res[profileIdOf(second)].DependsOn).toContain(profileIdOf(first));
+  });
+
+  test('a cluster of the same name in another region, or a name the app does not define, adds no dependency', () => {
+    const app = new App();
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { ...ENV, region: 'eu-west-1' } });
+    const profileStack = new Stack(app, 'ProfileStack', { env: ENV });
+    new eks.CfnCluster(elsewhere, 'Cluster', { ...cfnClusterProps(), name: 'demo' });
+    new eks.CfnCluster(profileStack, 'Other', { ...cfnClusterProps(), name: 'other' });
+    const profile = new FargateProfile(profileStack, 'Profile', {
+      cluster: eks.CfnCluster.fromClusterName(profileStack, 'Imported', 'demo'), selectors: [{ namespace: 'apps' }],
+    });
+    app.synth();
+    expect(profileStack.dependencies).toEqual([]);
+    const res = Template.fromStack(profileStack).toJSON().Resources as Resources;
+    expect(res[profileIdOf(profile)].DependsOn).not.toContain('Other');
+  });
+});

@@ -178,6 +178,77 @@ describe('props', () => {
     });
   });
 
+  describe('Vpc.fromLookup: checked once the CLI has recorded the lookup, never on its placeholder', () => {
+    const VPC_ID = 'vpc-0a1b2c3d4e5f67890';
+    const README_SELECTION = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: ['us-east-1a'] };
+    const subnet = (id: string, zone: string, routeTableId: string) => ({ subnetId: id, cidr: '10.0.0.0/24', availabilityZone: zone, routeTableId });
+    /** What `cdk.context.json` records for a VPC with public and private subnets in us-east-1a and us-east-1b. */
+    const RECORDED = {
+      vpcId: VPC_ID,
+      vpcCidrBlock: '10.0.0.0/16',
+      ownerAccountId: ENV.account,
+      availabilityZones: [],
+      subnetGroups: [
+        { name: 'Public', type: 'Public', subnets: [subnet('subnet-pub-a', 'us-east-1a', 'rtb-pub'), subnet('subnet-pub-b', 'us-east-1b', 'rtb-pub')] },
+        { name: 'Private', type: 'Private', subnets: [subnet('subnet-priv-a', 'us-east-1a', 'rtb-a'), subnet('subnet-priv-b', 'us-east-1b', 'rtb-b')] },
+      ],
+    };
+
+    /** The README's stack: a looked-up VPC and a selection of it, in an app with `context`. */
+    function synthLookup(context: Record<string, unknown>, subnetSelection?: ec2.SubnetSelection) {
+      const app = new App({ context });
+      const stack = new Stack(app, 'Stack', { env: ENV });
+      const vpc = ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: VPC_ID });
+      new FargateProfile(stack, 'Profile', { cluster: importedCluster(stack), selectors: [{ namespace: 'batch' }], vpc, subnetSelection });
+      return { stack, assembly: app.synth() };
+    }
+
+    /** The context key the CLI records the lookup under, as the first pass reports it missing. */
+    function lookupKey(): string {
+      const [missing, ...others] = synthLookup({}).assembly.manifest.missing ?? [];
+      expect(others).toEqual([]);
+      expect(missing.provider).toBe('vpc-provider');
+      return missing.key;
+    }
+
+    test.each([
+      ['the README\'s selection', README_SELECTION],
+      ['no selection', undefined],
+      ['a selection of a zone the placeholder lacks', { subnetType: ec2.SubnetType.PRIVATE_ISOLATED, availabilityZones: ['us-east-1c'] }],
+    ])('first pass, %s: synthesizes and reports the missing lookup, no error', (_name, selection) => {
+      const { assembly } = synthLookup({}, selection);
+      expect(assembly.manifest.missing).toEqual([expect.objectContaining({ provider: 'vpc-provider' })]);
+      const errors = Object.values(assembly.manifest.artifacts ?? {})
+        .flatMap((artifact) => Object.values(artifact.metadata ?? {}).flat())
+        .filter((entry) => entry.type === 'aws:cdk:error');
+      expect(errors).toEqual([]);
+    });
+
+    test('first pass: an explicit PUBLIC subnetType, which no lookup changes, is still an error', () => {
+      expect(() => synthLookup({}, { subnetType: ec2.SubnetType.PUBLIC }))
+        .toThrow(/^Stack\/Profile: subnetSelection selects PUBLIC subnets/);
+    });
+
+    test('second pass, recorded context: the selection\'s subnets, from the real VPC', () => {
+      const key = lookupKey();
+      const { stack, assembly } = synthLookup({ [key]: RECORDED }, README_SELECTION);
+      expect(assembly.manifest.missing).toBeUndefined();
+      Template.fromStack(stack).hasResourceProperties(FARGATE_PROFILE_RESOURCE_TYPE, { Subnets: ['subnet-priv-a'] });
+      const { stack: byDefault } = synthLookup({ [key]: RECORDED });
+      Template.fromStack(byDefault).hasResourceProperties(FARGATE_PROFILE_RESOURCE_TYPE, { Subnets: ['subnet-priv-a', 'subnet-priv-b'] });
+    });
+
+    test('second pass, recorded context: a selection of public or of no subnets is an error', () => {
+      const key = lookupKey();
+      expect(() => synthLookup({ [key]: RECORDED }, { subnetGroupName: 'Public' }))
+        .toThrow(/^Stack\/Profile: subnetSelection selects public subnet\(s\) subnet-pub-a, subnet-pub-b/);
+      expect(() => synthLookup({ [key]: RECORDED }, { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: ['us-east-1c'] }))
+        .toThrow(/^Stack\/Profile: subnetSelection selects no subnets/);
+      expect(() => synthLookup({ [key]: RECORDED }, { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }))
+        .toThrow(/^Stack\/Profile: subnetSelection selects no subnets/);
+    });
+  });
+
   test('removalPolicy RETAIN sets DeletionPolicy and UpdateReplacePolicy', () => {
     const { stack } = newStack();
     new FargateProfile(stack, 'Profile', {
@@ -186,6 +257,57 @@ describe('props', () => {
     Template.fromStack(stack).hasResource(FARGATE_PROFILE_RESOURCE_TYPE, {
       DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain',
     });
+  });
+});
+
+describe('a retained profile keeps its default pod execution role', () => {
+  /** DeletionPolicy and UpdateReplacePolicy of each profile's pod execution role, by the profiles' removal policies. */
+  function rolePolicies(policies: Array<RemovalPolicy | undefined>, options: { ownRole?: boolean; otherCluster?: boolean } = {}) {
+    const { stack } = newStack();
+    const cluster = importedCluster(stack);
+    const own = options.ownRole ? new iam.Role(stack, 'OwnRole', { assumedBy: new iam.ServicePrincipal('eks-fargate-pods.amazonaws.com') }) : undefined;
+    const profiles = policies.map((removalPolicy, i) => new FargateProfile(stack, `P${i}`, {
+      cluster: options.otherCluster && i > 0 ? importedCluster(stack, 'other-cluster', 'Other') : cluster,
+      selectors: [{ namespace: `ns-${i}` }],
+      removalPolicy,
+      podExecutionRole: own && i === 0 ? own : undefined,
+    }));
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    return profiles.map((p) => {
+      const role = resources[logicalIdOf(p.podExecutionRole)];
+      expect(role.Type).toBe('AWS::IAM::Role');
+      return [role.DeletionPolicy, role.UpdateReplacePolicy];
+    });
+  }
+  const RETAINED = ['Retain', 'Retain'];
+  const DELETED = [undefined, undefined];
+
+  test('a retained profile retains the default role, with its managed policy', () => {
+    expect(rolePolicies([RemovalPolicy.RETAIN])).toEqual([RETAINED]);
+    const { stack } = newStack();
+    const profile = new FargateProfile(stack, 'P', { cluster: importedCluster(stack), selectors: [{ namespace: 'a' }], removalPolicy: RemovalPolicy.RETAIN });
+    // The AWS managed policy is attached by the role's own ManagedPolicyArns: retained with it, no separate resource.
+    Template.fromStack(stack).hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ ManagedPolicyArns: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('AmazonEKSFargatePodExecutionRolePolicy')])]) })] }),
+    });
+    expect(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    expect(logicalIdOf(profile.podExecutionRole)).toMatch(/PodExecutionRole/);
+  });
+
+  test('one retained profile among several retains the role they share, whichever comes first', () => {
+    expect(rolePolicies([RemovalPolicy.DESTROY, RemovalPolicy.RETAIN])).toEqual([RETAINED, RETAINED]);
+    expect(rolePolicies([RemovalPolicy.RETAIN, undefined])).toEqual([RETAINED, RETAINED]);
+    expect(rolePolicies([RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE])).toEqual([RETAINED]);
+  });
+
+  test('profiles that are not retained leave the role deletable; so does a retained profile with a role of its own', () => {
+    expect(rolePolicies([undefined, RemovalPolicy.DESTROY])).toEqual([DELETED, DELETED]);
+    expect(rolePolicies([RemovalPolicy.RETAIN, undefined], { ownRole: true })).toEqual([DELETED, DELETED]);
+  });
+
+  test('only the role of the retained profile\'s cluster is retained', () => {
+    expect(rolePolicies([RemovalPolicy.RETAIN, undefined], { otherCluster: true })).toEqual([RETAINED, DELETED]);
   });
 });
 
@@ -215,6 +337,27 @@ describe('tags', () => {
     new FargateProfile(stack, 'Profile', { cluster: importedCluster(stack), selectors: [{ namespace: 'default' }] });
     Tags.of(app).add('team', 'platform', { excludeResourceTypes: [FARGATE_PROFILE_RESOURCE_TYPE] });
     Template.fromStack(stack).hasResourceProperties(FARGATE_PROFILE_RESOURCE_TYPE, { Tags: Match.absent() });
+  });
+
+  test('on the same key, Tags.of() wins over props tags; a lower-priority Tags.of() tag or setTag() does not', () => {
+    const { app, stack } = newStack();
+    const profile = new FargateProfile(stack, 'Profile', {
+      cluster: importedCluster(stack),
+      selectors: [{ namespace: 'default' }],
+      tags: { fromAncestor: 'props', fromProfile: 'props', lowPriority: 'props', setTag: 'props' },
+    });
+    Tags.of(app).add('fromAncestor', 'tags-of-app');
+    Tags.of(profile).add('fromProfile', 'tags-of-profile');
+    Tags.of(profile).add('lowPriority', 'tags-of-profile-49', { priority: 49 });
+    profile.tags.setTag('setTag', 'set-tag');
+    Template.fromStack(stack).hasResourceProperties(FARGATE_PROFILE_RESOURCE_TYPE, {
+      Tags: Match.exact([
+        { Key: 'fromAncestor', Value: 'tags-of-app' },
+        { Key: 'fromProfile', Value: 'tags-of-profile' },
+        { Key: 'lowPriority', Value: 'props' },
+        { Key: 'setTag', Value: 'props' },
+      ]),
+    });
   });
 
   test('Tags.of() removal removes a props tag', () => {

@@ -69,3 +69,26 @@ test('no TypeScript sources ship (only declaration files)', () => {
   const sources = pack.files.map((f) => f.path).filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'));
   expect(sources).toEqual([]);
 });
+
+// README.md is the package's front page on npm and Construct Hub, where only the tarball's files exist.
+test('every relative link of README.md resolves to a file in the tarball or to a heading of README.md', () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf-8');
+  const prose = readme.replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1\s*$/gm, ''); // not inside code blocks
+  const targets = [...prose.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => m[1]);
+  const relative = targets.filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
+  expect(relative.length).toBeGreaterThan(0); // anchors and API.md at least
+
+  const packed = new Set(pack.files.map((f) => f.path));
+  const headings = new Set([...prose.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => githubSlug(m[1])));
+  const broken = relative.filter((target) => {
+    const [file, anchor] = target.split('#', 2);
+    if (file === '') return !headings.has(anchor);
+    return !packed.has(path.posix.normalize(file));
+  });
+  expect(broken).toEqual([]);
+});
+
+/** GitHub's (and npm's) heading anchors: lowercase, punctuation dropped, spaces as '-'. */
+function githubSlug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}

@@ -29,6 +29,10 @@ const checkerCases: Snippet[] = [
     code: `declare const cluster: eks.ICluster;\nconsole.log(cluster, ${className});\nnew ec2.Vpc(this, 'Vpc');\nconst c: Construct = this;\nconsole.log(c, Duration.minutes(1));`,
   },
   { origin: 'case:no-default-imports', code: "import { App } from 'aws-cdk-lib';\nnew App();\nnew ec2.Vpc(this, 'Vpc');" },
+  // A README block without imports: users copy it as it is, so the default fixture does not apply.
+  ...markdownSnippets(['```ts', `declare const profile: ${className};`, 'cdk.Annotations.of(profile);', '```'].join('\n'), 'case:readme'),
+  ...markdownSnippets(['```ts', "import * as cdk from 'aws-cdk-lib';", `import { ${className} } from 'cdk-eks-fargate-profile';`, '',
+    `declare const profile: ${className};`, 'cdk.Annotations.of(profile);', '```'].join('\n'), 'case:readme-imports'),
 ];
 
 const readmeSnippets = markdownSnippets(readme, 'README.md');
@@ -59,8 +63,8 @@ describe('snippet checker', () => {
   test('extracts ts and typescript blocks with their line, and ignores other languages', () => {
     const md = ['# T', '```ts', 'const a = 1;', '```', '```sh', 'ls', '```', '```typescript', 'const b = 2;', '```'].join('\n');
     expect(markdownSnippets(md, 'X.md')).toEqual([
-      { origin: 'X.md:2', code: 'const a = 1;' },
-      { origin: 'X.md:8', code: 'const b = 2;' },
+      { origin: 'X.md:2', code: 'const a = 1;', selfContained: true },
+      { origin: 'X.md:8', code: 'const b = 2;', selfContained: true },
     ]);
   });
 
@@ -81,5 +85,12 @@ describe('snippet checker', () => {
 
   test('a self-contained snippet (with imports) gets no default imports', () => {
     expect(report(errorsOf('case:no-default-imports'))).toMatch(/Cannot find name 'ec2'/);
+  });
+
+  test('a README block gets no default imports, with or without imports of its own: no exceptions', () => {
+    const readmeCase = errorsOf('case:readme:1').map((e) => e.message).join('\n');
+    expect(readmeCase).toMatch(new RegExp(`Cannot find name '${className}'`));
+    expect(readmeCase).toMatch(/Cannot find name 'cdk'/);
+    expect(report(errorsOf('case:readme-imports:1'))).toBe('');
   });
 });

@@ -3,7 +3,9 @@
 //
 // Why not jsii-rosetta: rosetta only looks for fixtures in a top-level `rosetta/` directory,
 // which this repository's layout does not allow. The rules below follow rosetta's conventions:
-// - A snippet with its own `import` statements is self-contained (README blocks users copy).
+// - A snippet with its own `import` statements is self-contained.
+// - A README block is always self-contained, imports or not: users copy it as it is, so every
+//   name it uses must be imported or declared in the block itself.
 // - A snippet without imports (typical `@example`) gets the default fixture: aws-cdk-lib,
 //   constructs and every type this library exports are in scope.
 // - Imports, `declare` and `export` statements are hoisted to module level; everything else runs
@@ -18,6 +20,8 @@ export interface Snippet {
   /** Where it comes from, for error messages: `README.md:42` or `FargateProfileProps.selectors`. */
   readonly origin: string;
   readonly code: string;
+  /** Copied as it is by users (a README block): no default imports, even without imports of its own. */
+  readonly selfContained?: boolean;
 }
 
 export interface SnippetError {
@@ -37,7 +41,7 @@ export function markdownSnippets(markdown: string, fileName: string): Snippet[] 
     const body: string[] = [];
     for (i++; i < lines.length && !lines[i].trim().startsWith(fence); i++) body.push(lines[i]);
     if (i >= lines.length) throw new Error(`${fileName}:${start + 1}: code block is never closed`);
-    snippets.push({ origin: `${fileName}:${start + 1}`, code: body.join('\n') });
+    snippets.push({ origin: `${fileName}:${start + 1}`, code: body.join('\n'), selfContained: true });
   }
   return snippets;
 }
@@ -82,7 +86,7 @@ export function typeCheckSnippets(snippets: readonly Snippet[], exportedTypes: r
     // Virtual files live in test/ so that module resolution finds the repository's node_modules.
     const fileName = path.join(repoRoot, 'test', `__doc_snippet_${i}.ts`);
     files.set(fileName, snippet);
-    sources.set(fileName, wrapInFixture(snippet.code, exportedTypes));
+    sources.set(fileName, wrapInFixture(snippet.code, exportedTypes, snippet.selfContained));
   });
 
   const options: ts.CompilerOptions = {
@@ -126,7 +130,7 @@ export function typeCheckSnippets(snippets: readonly Snippet[], exportedTypes: r
 }
 
 /** Wraps a snippet in the fixture described at the top of this file. */
-export function wrapInFixture(code: string, exportedTypes: readonly string[]): string {
+export function wrapInFixture(code: string, exportedTypes: readonly string[], alwaysSelfContained = false): string {
   const parsed = ts.createSourceFile('snippet.ts', code, ts.ScriptTarget.ES2022, true);
   const hoisted: string[] = [];
   const body: string[] = [];
@@ -134,7 +138,7 @@ export function wrapInFixture(code: string, exportedTypes: readonly string[]): s
     const text = code.slice(statement.getFullStart(), statement.getEnd());
     (isModuleLevel(statement) ? hoisted : body).push(text);
   }
-  const selfContained = parsed.statements.some(ts.isImportDeclaration);
+  const selfContained = alwaysSelfContained || parsed.statements.some(ts.isImportDeclaration);
   const defaultImports = selfContained ? [] : [
     "import * as cdk from 'aws-cdk-lib';",
     "import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';",

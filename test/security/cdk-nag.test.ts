@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KubectlV32Layer } from '@aws-cdk/lambda-layer-kubectl-v32';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CrossStackReferences, ReferenceStrength, Stack, Validations } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -147,6 +147,49 @@ describe.each([
   });
 });
 
+// The cluster in one stack, the profiles in another: the handler's permissions name the cluster through
+// the reference, which aws-cdk-lib renders only after aspects (Fn::ImportValue for a strong reference,
+// Fn::GetStackOutput for a weak one), and cdk-nag names the IAM5 finding by that form.
+describe.each([
+  ['strong (Fn::ImportValue)', undefined, 'Fn::ImportValue'],
+  ['weak (Fn::GetStackOutput)', ReferenceStrength.WEAK, 'Fn::GetStackOutput'],
+] as const)('profiles in another stack than their cluster, %s references', (_kind, strength, intrinsic) => {
+  const app = newApp();
+  const env = { account: '123456789012', region: 'us-east-1' };
+  const clusterStackOfApp = new Stack(app, 'ClusterStack', { env });
+  const profileStack = new Stack(app, 'ProfileStack', { env });
+  if (strength) CrossStackReferences.of(profileStack).consume(strength);
+  const v2 = new eksv2.Cluster(clusterStackOfApp, 'V2Cluster', { version: eksv2.KubernetesVersion.V1_32 });
+  const v1 = new eks.Cluster(clusterStackOfApp, 'V1Cluster', {
+    version: eks.KubernetesVersion.V1_32, kubectlLayer: new KubectlV32Layer(clusterStackOfApp, 'Kubectl'), defaultCapacity: 0,
+  });
+  const v1Role = new iam.Role(clusterStackOfApp, 'V1PodRole', { assumedBy: new iam.ServicePrincipal('eks-fargate-pods.amazonaws.com') });
+  new FargateProfile(profileStack, 'OnV2', { cluster: v2, selectors: [{ namespace: 'apps' }] });
+  new FargateProfile(profileStack, 'OnV2Cfn', { cluster: v2.node.defaultChild as eks.CfnCluster, selectors: [{ namespace: 'jobs' }] });
+  new FargateProfile(profileStack, 'OnV1', { cluster: v1, selectors: [{ namespace: 'apps' }], podExecutionRole: v1Role });
+  const findings = synthWithNag(app);
+
+  test('the handler\'s permissions name the clusters through that kind of reference', () => {
+    const template = JSON.parse(fs.readFileSync(path.join(app.outdir, `${profileStack.artifactId}.template.json`), 'utf-8'));
+    const policies = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+    const profileResources = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('eks:DescribeFargateProfile'))
+      .map((st: any) => JSON.stringify(st.Resource));
+    expect(profileResources).toHaveLength(2);
+    for (const resource of profileResources) expect(resource).toContain(intrinsic);
+  });
+
+  test('zero findings on our constructs, and each of the clusters\' IAM5 acknowledged with the design\'s reason', () => {
+    expect(findings.filter((f) => isOurs(f.path, profileStack.stackName, ['OnV2', 'OnV2Cfn', 'OnV1']))).toEqual([]);
+    const wildcards = acknowledgments(app).filter((a) => a.id.includes(':fargateprofile/'));
+    expect(wildcards).toHaveLength(2);
+    for (const a of wildcards) {
+      expect(a.id).toContain(intrinsic === 'Fn::ImportValue' ? 'ClusterStack:ExportsOutput' : '"Fn::GetStackOutput"');
+      expect(a.reason).toBe(NAG_REASONS.fargateProfileArnWildcard);
+    }
+  });
+});
+
 describe('acknowledgments are narrow', () => {
   test('a pod execution role the user passes in is not acknowledged: its findings stay visible', () => {
     const app = newApp();
@@ -191,6 +234,7 @@ test('finding ids are computed exactly as cdk-nag renders them', () => {
     { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn1', 'Arn'] }, ':*']] },
     { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x' },
     { 'Fn::ImportValue': 'ClusterName' },
+    { 'Fn::GetStackOutput': { StackName: 'ClusterStack', Region: 'us-east-1', OutputName: 'PublishOutputRefCluster' } },
     { 'Fn::If': ['Cond', 'a', 'b'] },
   ];
   for (const reference of references) {
