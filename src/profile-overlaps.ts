@@ -94,7 +94,7 @@ function* candidateSelectorPairs(
     for (const h of others) {
       if (h < g) continue; // each pair of groups once
       const other = groups[h];
-      if (!mayShareMatch(group.pattern, other.pattern)) continue;
+      if (!endsAgree(group, other)) continue;
       // The exact namespace search only once a pair of selectors needs it (memoised for the rest).
       const namespacesMeet = () => match([group.pattern, other.pattern, NON_EMPTY]) !== undefined;
       pairs: for (const a of group.labels.members) {
@@ -123,6 +123,15 @@ function namespaceGroups(profiles: ReadonlyArray<readonly FargateProfileSelector
     reversedSuffix: reverse(literalSuffix(pattern)),
     labels: new LabelIndex(selectors),
   }));
+}
+
+/** `mayShareMatch` of the two namespace patterns, from the literal ends computed once per pattern. */
+function endsAgree(a: NamespaceGroup, b: NamespaceGroup): boolean {
+  return oneStartsTheOther(a.prefix, b.prefix) && oneStartsTheOther(a.reversedSuffix, b.reversedSuffix);
+}
+
+function oneStartsTheOther(x: string, y: string): boolean {
+  return x.length >= y.length ? x.startsWith(y) : y.startsWith(x);
 }
 
 /** Whether every label key both selectors require literally has value patterns that may agree. */

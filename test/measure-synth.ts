@@ -1,6 +1,7 @@
 // `npx projen measure-synth`: how long `app.synth()` takes, and how much memory it peaks at, for
 // 10, 50, 200 and 500 profiles on one cluster, each with 5 wildcard selectors, against the native
 // way (one CfnFargateProfile and one IAM role per profile, chained, with the same selectors).
+// Stacks of at most 200 profiles (CloudFormation's 500 resources per stack): 500 are 3 stacks.
 //
 // Paired runs: each repetition runs ours and native back to back, alternating which goes first,
 // each in a child process of its own, so that the peak RSS is that run's alone and neither run
@@ -34,6 +35,7 @@ import { nativeProfiles } from './support/native-profiles';
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const DEFAULT_SIZES = [10, 50, 200, 500];
 const DEFAULT_REPETITIONS = 5;
+const PROFILES_PER_STACK = 200;
 
 type Variant = 'ours' | 'native';
 
@@ -58,9 +60,9 @@ export function benchmarkSelectors(i: number): FargateProfileSelector[] {
 }
 
 /** This library: default-role profiles with explicit names on an imported cluster. */
-function ours(stack: Stack, count: number): void {
+function ours(stack: Stack, [first, end]: [number, number]): void {
   const cluster = eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'demo' });
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < end; i++) {
     new FargateProfile(stack, `Profile${i}`, {
       cluster,
       fargateProfileName: `profile-${i}`,
@@ -70,8 +72,8 @@ function ours(stack: Stack, count: number): void {
 }
 
 /** Native: CfnFargateProfile plus its own pod execution role, chained (EKS creates one at a time). */
-function native(stack: Stack, count: number): void {
-  nativeProfiles(stack, count, benchmarkSelectors, (i) => `profile-${i}`);
+function native(stack: Stack, profiles: [number, number]): void {
+  nativeProfiles(stack, profiles, benchmarkSelectors, (i) => `profile-${i}`);
 }
 
 /** In the child: build and synthesize once, and print what it took as one JSON line. */
@@ -82,7 +84,7 @@ function child(variant: Variant, profiles: number): void {
   synthesize(native, 1);
   const cpuProfile = process.env.MEASURE_SYNTH_CPU_PROF ? startCpuProfile() : undefined;
   const start = process.hrtime.bigint();
-  const template = synthesize(variant === 'ours' ? ours : native, profiles);
+  const { resources } = synthesize(variant === 'ours' ? ours : native, profiles);
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   cpuProfile?.(path.join(process.env.MEASURE_SYNTH_CPU_PROF!, `${variant}-${profiles}-${process.pid}.cpuprofile`));
   const run: Run = {
@@ -90,16 +92,27 @@ function child(variant: Variant, profiles: number): void {
     profiles,
     wallMs,
     maxRssMb: process.resourceUsage().maxRSS / 1024, // kilobytes
-    resources: Object.keys(template.Resources ?? {}).length,
+    resources,
   };
   console.log(JSON.stringify(run));
 }
 
-function synthesize(build: (stack: Stack, count: number) => void, profiles: number): { Resources?: object } {
+/**
+ * Builds the profiles in stacks of at most PROFILES_PER_STACK (CloudFormation allows 500 resources
+ * per stack; native takes two per profile) and synthesizes the app; the profiles share one cluster
+ * (same name, account and region), so the scheduling checks see them all together.
+ */
+function synthesize(build: (stack: Stack, profiles: [number, number]) => void, profiles: number): { resources: number } {
   const app = new App();
-  const stack = new Stack(app, 'Measure', { env: ENV });
-  build(stack, profiles);
-  return app.synth().getStackByName(stack.stackName).template;
+  const stacks: Stack[] = [];
+  for (let first = 0; first < profiles; first += PROFILES_PER_STACK) {
+    const stack = new Stack(app, `Measure${stacks.length}`, { env: ENV });
+    build(stack, [first, Math.min(first + PROFILES_PER_STACK, profiles)]);
+    stacks.push(stack);
+  }
+  const assembly = app.synth();
+  const resources = stacks.map((stack) => Object.keys(assembly.getStackByName(stack.stackName).template.Resources ?? {}).length);
+  return { resources: resources.reduce((a, b) => a + b, 0) };
 }
 
 /**

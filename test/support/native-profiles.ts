@@ -7,11 +7,14 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { FargateProfileSelector } from '../../src';
 
-/** `count` native profiles on the cluster `demo`; profile i gets `selectorsOf(i)` and, when given, `nameOf(i)`. */
-export function nativeProfiles(stack: Stack, count: number, selectorsOf: (i: number) => FargateProfileSelector[],
+/**
+ * Native profiles numbered `first` to `end - 1` on the cluster `demo`; profile i gets
+ * `selectorsOf(i)` and, when given, the name `nameOf(i)`.
+ */
+export function nativeProfiles(stack: Stack, [first, end]: [number, number], selectorsOf: (i: number) => FargateProfileSelector[],
   nameOf?: (i: number) => string): void {
   let previous: eks.CfnFargateProfile | undefined;
-  for (let i = 0; i < count; i++) {
+  for (let i = first; i < end; i++) {
     const role = new iam.Role(stack, `Profile${i}Role`, {
       assumedBy: new iam.ServicePrincipal('eks-fargate-pods.amazonaws.com'),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSFargatePodExecutionRolePolicy')],
