@@ -4,12 +4,13 @@ import type { aws_eks as eksRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { awsAuthOwner, checkAwsAuthMappable, mapPodExecutionRole } from './aws-auth';
 import { profileClusterOf } from './cluster';
-import { FargateProfileProvider } from './fargate-profile-provider';
 import type { FargateProfileProps, FargateProfileSelector } from './fargate-profile-props';
+import { FargateProfileProvider } from './fargate-profile-provider';
 import { checkPodExecutionRole, podExecutionRoleProblems } from './pod-execution-role-rules';
 import { registerForSchedulingChecks } from './scheduling-warnings';
 import { selectProfileSubnetIds } from './subnets';
 import { tagProblems, validateFargateProfileProps } from './validation';
+import { oncePerValidationPass } from './validation-pass';
 import {
   ARN_ATTRIBUTE,
   FARGATE_PROFILE_RESOURCE_TYPE,
@@ -105,8 +106,11 @@ export class FargateProfile extends Construct implements ITaggable {
 
     // Tags.of() tags arrive through aspects, after the constructor: check the rendered set.
     this.node.addValidation({ validate: () => tagProblems(this.tagEntries()) });
-    // Trust statements and node groups may be added after the profile: check the role at synthesis.
-    this.node.addValidation({ validate: () => podExecutionRoleProblems(this, this.podExecutionRole) });
+    // Trust statements and node groups may be added after the profile: check the role at synthesis,
+    // once per role and pass (the node group check reads the whole app).
+    this.node.addValidation({
+      validate: () => [...oncePerValidationPass(this, this.podExecutionRole, () => podExecutionRoleProblems(this, this.podExecutionRole))],
+    });
     registerForSchedulingChecks(this, {
       clusterKey: cluster.appKey,
       explicitName: props.fargateProfileName,
