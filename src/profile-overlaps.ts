@@ -28,9 +28,10 @@ export interface ProfileOverlap {
 /**
  * Every pair of profiles that can take the same pod, ordered by the later profile, then the
  * earlier. The pod of a pair is the one the exhaustive search finds: `commonPod` of the first
- * selector of the earlier profile, with the first selector of the later one, that gives a pod
- * neither profile competes for only by pinning (a selector that literally requires the label
- * `eks.amazonaws.com/fargate-profile` takes only pods pinned to its profile).
+ * selector of the earlier profile, with the first selector of the later one, whose pod is not
+ * pinned. A selector that literally requires the label `eks.amazonaws.com/fargate-profile` takes
+ * only pods pinned to its profile, and a pinned pod runs with the profile it names: the two
+ * profiles never compete for it.
  *
  * @param profiles each profile's selectors, in order; all resolved (no tokens)
  */
