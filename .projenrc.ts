@@ -154,6 +154,12 @@ const measureTemplate = project.addTask('measure-template', {
 });
 measureTemplate.spawn(bundle);
 measureTemplate.exec('ts-node --transpile-only -P test/tsconfig.json test/measure-template.ts');
+// A measurement, not a test (no threshold): ours against native, paired runs, one process per run.
+const measureSynth = project.addTask('measure-synth', {
+  description: 'Synth wall time and peak memory of 10, 50, 200 and 500 profiles (5 wildcard selectors each) on one cluster, ours against native CfnFargateProfile + Role, paired runs, medians and ratios',
+});
+measureSynth.spawn(bundle);
+measureSynth.exec('ts-node --transpile-only -P test/tsconfig.json test/measure-synth.ts', { receiveArgs: true });
 
 // `build` packages only the npm tarball, with or without CI=true, so the README's test command
 // needs no Java/.NET/Go/Python toolchains. Release builds of every language: `npx projen package-all`.

@@ -42,6 +42,55 @@ export function isLiteral(pattern: string): boolean {
   return !pattern.includes(ANY_RUN) && !pattern.includes(ANY_ONE);
 }
 
+/** The literal text a pattern's matches all start with: everything before its first wildcard. */
+export function literalPrefix(pattern: string): string {
+  const end = firstWildcard(pattern);
+  return end < 0 ? pattern : pattern.slice(0, end);
+}
+
+/** The literal text a pattern's matches all end with: everything after its last wildcard. */
+export function literalSuffix(pattern: string): string {
+  return pattern.slice(Math.max(pattern.lastIndexOf(ANY_RUN), pattern.lastIndexOf(ANY_ONE)) + 1);
+}
+
+/**
+ * False when two patterns certainly have no match in common: their literal prefixes, or their
+ * literal suffixes, disagree (neither is a prefix, or a suffix, of the other). True says only
+ * "maybe": `commonMatch` decides. A cheap necessary condition, to skip the search.
+ */
+export function mayShareMatch(a: string, b: string): boolean {
+  return comparable(literalPrefix(a), literalPrefix(b), (x, y) => x.startsWith(y))
+    && comparable(literalSuffix(a), literalSuffix(b), (x, y) => x.endsWith(y));
+}
+
+function comparable(x: string, y: string, extends_: (longer: string, shorter: string) => boolean): boolean {
+  return x.length >= y.length ? extends_(x, y) : extends_(y, x);
+}
+
+function firstWildcard(pattern: string): number {
+  const run = pattern.indexOf(ANY_RUN);
+  const one = pattern.indexOf(ANY_ONE);
+  return run < 0 ? one : one < 0 ? run : Math.min(run, one);
+}
+
+/** `commonMatch`, or a function that gives the same answers. */
+export type CommonMatch = (patterns: readonly string[]) => string | undefined;
+
+/**
+ * `commonMatch` with its answers remembered for the life of the function returned: the checks of
+ * one synthesis meet the same pattern tuples over and over (`team-*` against every namespace).
+ */
+export function memoisedCommonMatch(): CommonMatch {
+  const answers = new Map<string, string | undefined>();
+  return (patterns) => {
+    const key = JSON.stringify(patterns);
+    if (answers.has(key)) return answers.get(key);
+    const answer = commonMatch(patterns);
+    answers.set(key, answer);
+    return answer;
+  };
+}
+
 /**
  * A shortest string that every pattern matches, or `undefined` when the patterns have no string
  * in common. Where the patterns leave a character free it tries `x` first, so witnesses read

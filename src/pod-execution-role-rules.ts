@@ -22,6 +22,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { flattenCfnReference, POD_EXECUTION_ROLE_POLICY } from './nag-acknowledgments';
+import { oncePerValidationPass } from './validation-pass';
 import { FARGATE_PODS_PRINCIPAL } from './wire-contract';
 
 /** Id of the warning that a pod execution role grants no ECR image pull (for `Annotations.acknowledgeWarning`). */
@@ -68,7 +69,8 @@ export function podExecutionRoleProblems(profile: IConstruct, role: iam.IRole | 
   const problems: string[] = [];
   const trust = trustProblem(role, profileArnsOf(profile, cluster));
   if (trust) problems.push(trust);
-  problems.push(...nodeRoleProblems(profile, role));
+  // The node-group scan reads the whole app: once per role and validation pass, not per profile.
+  problems.push(...oncePerValidationPass(profile, role, () => nodeRoleProblems(profile, role)));
   return problems;
 }
 

@@ -22,8 +22,12 @@ interface NamedProfile {
   readonly name: string;
 }
 
-/** Every profile of the app with a literal name, by the app's root, in order of construction. */
-const registries = new WeakMap<IConstruct, NamedProfile[]>();
+/**
+ * The first profile of the app with each literal name on each cluster, by the app's root and
+ * `<cluster key>\n<name>`. Profiles register in order of construction, so the first one kept is
+ * the one defined first, and each later one finds it in one lookup.
+ */
+const firstNamed = new WeakMap<IConstruct, Map<string, NamedProfile>>();
 
 /**
  * Adds a profile with an explicit name to the app-wide check; a name that is a token (known only at
@@ -33,29 +37,29 @@ const registries = new WeakMap<IConstruct, NamedProfile[]>();
 export function registerProfileName(profile: IConstruct, clusterAppKey: string, name: string | undefined): void {
   if (name === undefined || Token.isUnresolved(name)) return;
   const root = profile.node.root;
-  let named = registries.get(root);
-  if (named === undefined) {
-    named = [];
-    registries.set(root, named);
+  let first = firstNamed.get(root);
+  if (first === undefined) {
+    first = new Map();
+    firstNamed.set(root, first);
   }
   const stack = Stack.of(profile);
   const envAgnostic = Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region);
   const clusterKey = envAgnostic ? `${Stage.of(profile)?.node.path ?? ''}\n${clusterAppKey}` : clusterAppKey;
   const entry: NamedProfile = { profile, clusterKey, clusterDescription: clusterAppKey, name };
-  named.push(entry);
-  const all = named;
-  profile.node.addValidation({ validate: () => duplicateNameProblems(all, entry) });
+  const key = `${clusterKey}\n${name}`;
+  const earlier = first.get(key);
+  if (earlier === undefined) {
+    first.set(key, entry);
+    return;
+  }
+  profile.node.addValidation({ validate: () => [duplicateNameProblem(earlier, entry)] });
 }
 
 /** The problem of a profile whose name an earlier profile of the same cluster already has. */
-function duplicateNameProblems(named: readonly NamedProfile[], entry: NamedProfile): string[] {
-  const earlier = named
-    .slice(0, named.indexOf(entry))
-    .find((other) => other.clusterKey === entry.clusterKey && other.name === entry.name);
-  if (earlier === undefined) return [];
-  return [`fargateProfileName "${entry.name}" is also the name of the Fargate profile ${earlier.profile.node.path} `
+function duplicateNameProblem(earlier: NamedProfile, entry: NamedProfile): string {
+  return `fargateProfileName "${entry.name}" is also the name of the Fargate profile ${earlier.profile.node.path} `
     + `of the same ${entry.clusterDescription}; a profile name is unique within a cluster (EKS refuses the second `
     + 'one: "A Fargate Profile already exists with this name in this cluster."), and two resources managing one '
     + `profile could delete it under each other's pods. Give ${entry.profile.node.path} another fargateProfileName, `
-    + 'or omit it to get a generated, unique name'];
+    + 'or omit it to get a generated, unique name';
 }

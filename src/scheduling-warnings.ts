@@ -10,7 +10,7 @@ import { IConstruct } from 'constructs';
 import type { FargatePod } from './fargate-pod';
 import type { FargateProfileSelector } from './fargate-profile-props';
 import { FargateScheduling } from './fargate-scheduling';
-import { commonPod } from './selector-matching';
+import { profileOverlaps } from './profile-overlaps';
 
 /** Id of the warning that two profiles can take the same pod (for `Annotations.acknowledgeWarning`). */
 export const OVERLAP_WARNING_ID = 'cdk-eks-fargate-profile:profileOverlap';
@@ -59,9 +59,11 @@ class SchedulingChecks implements IAspect {
     if (node !== this.scope) return;
     for (const clusterProfiles of groupByCluster(this.profiles)) {
       warnAboveQuota(clusterProfiles);
-      clusterProfiles.forEach((later, i) => {
-        for (const earlier of clusterProfiles.slice(0, i)) warnOnOverlap(earlier, later);
-      });
+      // Selectors that still hold tokens are skipped: their values are only known at deploy time.
+      const selectors = clusterProfiles.map((profile) => profile.selectors.filter(isResolved));
+      for (const { earlier, later, pod } of profileOverlaps(selectors)) {
+        warnOnOverlap(clusterProfiles[earlier], clusterProfiles[later], pod);
+      }
     }
   }
 }
@@ -69,7 +71,9 @@ class SchedulingChecks implements IAspect {
 function groupByCluster(profiles: readonly RegisteredProfile[]): RegisteredProfile[][] {
   const groups = new Map<string, RegisteredProfile[]>();
   for (const profile of profiles) {
-    groups.set(profile.clusterKey, [...(groups.get(profile.clusterKey) ?? []), profile]);
+    const group = groups.get(profile.clusterKey);
+    if (group) group.push(profile);
+    else groups.set(profile.clusterKey, [profile]);
   }
   return [...groups.values()];
 }
@@ -87,30 +91,15 @@ function warnAboveQuota(clusterProfiles: readonly RegisteredProfile[]): void {
     `--quota-code ${PROFILES_PER_CLUSTER_QUOTA_CODE} --desired-value ${count}\` in the cluster's account and region.`);
 }
 
-/** One warning per overlapping pair, on the profile defined later. */
-function warnOnOverlap(earlier: RegisteredProfile, later: RegisteredProfile): void {
-  const pod = firstCommonPod(earlier, later);
-  if (pod === undefined) return;
+/**
+ * One warning per overlapping pair, on the profile defined later. The pod is one both take and
+ * neither pins (see `profileOverlaps`).
+ */
+function warnOnOverlap(earlier: RegisteredProfile, later: RegisteredProfile, pod: FargatePod): void {
   Annotations.of(warningScope(later)).addWarningV2(OVERLAP_WARNING_ID,
     `Fargate profiles ${earlier.profile.node.path} and ${later.profile.node.path} of the ${later.clusterKey} can ` +
     `take the same pods, for example a pod in namespace "${pod.namespace}" ${describeLabels(pod)}. ` +
     whoRunsIt(pod, earlier, later));
-}
-
-/**
- * A pod both profiles take and neither pins, or undefined. Selectors that still hold tokens
- * are skipped: their values are only known at deploy time.
- */
-function firstCommonPod(a: RegisteredProfile, b: RegisteredProfile): FargatePod | undefined {
-  for (const selectorA of a.selectors.filter(isResolved)) {
-    for (const selectorB of b.selectors.filter(isResolved)) {
-      const pod = commonPod(selectorA, selectorB);
-      // A selector that requires the pin label literally takes only pinned pods, and a pinned
-      // pod runs with the profile it names: the two profiles never compete for it.
-      if (pod !== undefined && pod.labels?.[FargateScheduling.PROFILE_LABEL] === undefined) return pod;
-    }
-  }
-  return undefined;
 }
 
 function whoRunsIt(pod: FargatePod, a: RegisteredProfile, b: RegisteredProfile): string {

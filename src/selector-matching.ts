@@ -4,7 +4,7 @@
 // the pod; namespaces, label keys and label values may use the wildcards `*` and `?`.
 import type { FargatePod } from './fargate-pod';
 import type { FargateProfileSelector } from './fargate-profile-props';
-import { commonMatch, globMatches, isLiteral, NON_EMPTY } from './glob-patterns';
+import { CommonMatch, commonMatch, globMatches, isLiteral, NON_EMPTY } from './glob-patterns';
 
 /** A label a selector requires: both patterns must match one label of the pod. */
 type LabelRequirement = readonly [keyPattern: string, valuePattern: string];
@@ -23,11 +23,13 @@ export function podMatchesSelector(pod: FargatePod, selector: FargateProfileSele
 /**
  * A pod both selectors take, or `undefined` when no pod matches both. The pod is small: a
  * shortest namespace, and one label per required label unless an earlier one already serves.
+ * `match` searches the common match of patterns: `commonMatch`, or a memoised one of a caller
+ * that asks about many pairs.
  */
-export function commonPod(a: FargateProfileSelector, b: FargateProfileSelector): FargatePod | undefined {
-  const namespace = commonMatch([a.namespace, b.namespace, NON_EMPTY]);
+export function commonPod(a: FargateProfileSelector, b: FargateProfileSelector, match: CommonMatch = commonMatch): FargatePod | undefined {
+  const namespace = match([a.namespace, b.namespace, NON_EMPTY]);
   if (namespace === undefined) return undefined;
-  const labels = labelsMeeting([...requirementsOf(a), ...requirementsOf(b)]);
+  const labels = labelsMeeting([...requirementsOf(a), ...requirementsOf(b)], match);
   if (labels === undefined) return undefined;
   return { namespace, labels };
 }
@@ -46,7 +48,7 @@ export function commonPod(a: FargateProfileSelector, b: FargateProfileSelector):
  * The requirements can all hold exactly when every literal key's value patterns have a match in
  * common, and the labels built below are then the proof.
  */
-function labelsMeeting(requirements: readonly LabelRequirement[]): { [key: string]: string } | undefined {
+function labelsMeeting(requirements: readonly LabelRequirement[], match: CommonMatch): { [key: string]: string } | undefined {
   const labels = new Map<string, string>(); // a Map: keys are user data (`__proto__` is a valid label key)
   const byLiteralKey = new Map<string, string[]>();
   for (const [keyPattern, valuePattern] of requirements) {
@@ -54,7 +56,7 @@ function labelsMeeting(requirements: readonly LabelRequirement[]): { [key: strin
     byLiteralKey.set(keyPattern, [...(byLiteralKey.get(keyPattern) ?? []), valuePattern]);
   }
   for (const [key, valuePatterns] of byLiteralKey) {
-    const value = sampleValue(valuePatterns);
+    const value = sampleValue(valuePatterns, match);
     if (value === undefined) return undefined;
     labels.set(key, value);
   }
@@ -62,14 +64,14 @@ function labelsMeeting(requirements: readonly LabelRequirement[]): { [key: strin
     if (isLiteral(keyPattern)) continue;
     const met = [...labels].some(([key, value]) => globMatches(keyPattern, key) && globMatches(valuePattern, value));
     if (met) continue;
-    labels.set(unusedKey(keyPattern, labels), sampleValue([valuePattern])!); // one pattern alone always has a match
+    labels.set(unusedKey(keyPattern, labels), sampleValue([valuePattern], match)!); // one pattern alone always has a match
   }
   return Object.fromEntries(labels);
 }
 
 /** A value matching every pattern; non-empty when possible, since `app=""` reads like a mistake. */
-function sampleValue(valuePatterns: readonly string[]): string | undefined {
-  return commonMatch([...valuePatterns, NON_EMPTY]) ?? commonMatch(valuePatterns);
+function sampleValue(valuePatterns: readonly string[], match: CommonMatch): string | undefined {
+  return match([...valuePatterns, NON_EMPTY]) ?? match(valuePatterns);
 }
 
 /**

@@ -5,10 +5,9 @@
 // synthesizes without a podExecutionRole). CloudFormation's limits: 500 resources per stack,
 // 1 MB for a template uploaded through S3 (as the CDK does), 51,200 bytes for an inline one.
 import { App, Stack } from 'aws-cdk-lib';
-import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { FargateProfile } from '../src';
+import { nativeProfiles } from './support/native-profiles';
 
 const ENV = { account: '123456789012', region: 'us-east-1' };
 const COUNTS = [1, 50];
@@ -41,20 +40,7 @@ function ours(stack: Stack, count: number): void {
 
 /** Native: CfnFargateProfile plus its own pod execution role, as aws-eks-v2's FargateProfile does per profile. */
 function native(stack: Stack, count: number): void {
-  for (let i = 0; i < count; i++) {
-    const role = new iam.Role(stack, `Profile${i}Role`, {
-      assumedBy: new iam.ServicePrincipal('eks-fargate-pods.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEKSFargatePodExecutionRolePolicy')],
-    });
-    const profile = new eks.CfnFargateProfile(stack, `Profile${i}`, {
-      clusterName: 'demo',
-      podExecutionRoleArn: role.roleArn,
-      selectors: [{ namespace: `ns-${i}` }],
-    });
-    // Native profiles must be chained too: EKS creates one profile of a cluster at a time.
-    const previous = i > 0 ? stack.node.findChild(`Profile${i - 1}`) : undefined;
-    if (previous) profile.node.addDependency(previous);
-  }
+  nativeProfiles(stack, [0, count], (i) => [{ namespace: `ns-${i}` }]);
 }
 
 const rows: Array<[string, Measure, Measure]> = [

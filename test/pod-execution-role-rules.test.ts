@@ -44,10 +44,10 @@ function sharedRole(scope: Stack, id = 'PodRole'): iam.Role {
   return new iam.Role(scope, id, { assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal(FARGATE), new iam.ServicePrincipal('ec2.amazonaws.com')) });
 }
 
-/** The lines of the validation report that `app.synth()` throws. */
-function synthErrors(app: App): string[] {
+/** The lines of the validation report that `app.synth()` throws (`force`: synthesize again). */
+function synthErrors(app: App, force = false): string[] {
   try {
-    app.synth();
+    app.synth({ force });
   } catch (e) {
     return (e as Error).message.split('\n').slice(1).map((line) => line.trim());
   }
@@ -218,6 +218,20 @@ describe('node groups: the pod execution role must not be a node role in this ap
     const v2 = eksv2.Cluster.fromClusterAttributes(f.stack, 'V2', { clusterName: 'demo-v2', vpc: f.vpc });
     new eksv2.Nodegroup(f.stack, 'NgV2', { cluster: v2, nodeRole: role });
     expect(synthErrors(f.app)).toEqual([nodegroupError('Stack/PodRole', 'Stack/NgV1'), nodegroupError('Stack/PodRole', 'Stack/NgV2')]);
+  });
+
+  test('every profile with the role is reported, and a node group added after a synthesis fails the next one', () => {
+    const f = fixture();
+    const role = sharedRole(f.stack);
+    profile(f.stack, f.cluster, role);
+    profile(f.stack, f.cluster, role, 'Second');
+    expect(() => f.app.synth()).not.toThrow();
+    new eks.Nodegroup(f.stack, 'Ng', { cluster: f.cluster, nodeRole: role });
+    // The role's check is shared by the profiles within one validation pass, never across passes.
+    expect(synthErrors(f.app, true)).toEqual([
+      nodegroupError('Stack/PodRole', 'Stack/Ng'),
+      nodegroupError('Stack/PodRole', 'Stack/Ng', 'Stack/Second'),
+    ]);
   });
 
   test('an L1 CfnNodegroup with the role\'s attrArn (another token for the same role) fails, named by its own path', () => {
