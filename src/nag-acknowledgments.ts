@@ -162,7 +162,7 @@ class ProviderAcknowledgments implements IAspect {
       .map((fn) => `<${stack.resolve(fn.logicalId)}.Arn>:*`));
     const document = stack.resolve(policy.policyDocument) as { Statement?: PolicyStatementJson[] };
     // Every statement with the finding's resource must fit the design; their reasons are joined.
-    const reasons = new Map<string, Array<string | undefined>>();
+    const reasons = new Map<string, Array<string[] | undefined>>();
     for (const statement of document.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const actions = asArray(statement.Action);
@@ -173,27 +173,29 @@ class ProviderAcknowledgments implements IAspect {
       }
     }
     for (const [id, found] of reasons) {
-      if (found.every((r): r is string => r !== undefined)) acknowledge(policy, id, [...new Set(found)].join(' '));
+      if (found.every((r): r is string[] => r !== undefined)) acknowledge(policy, id, [...new Set(found.flat())].join(' '));
     }
   }
 
   /** Why this statement's wildcard resource is part of the design, or undefined when it is not. */
-  private reasonFor(resource: string, actions: string[], ownFunctions: Set<string>): string | undefined {
+  private reasonFor(resource: string, actions: string[], ownFunctions: Set<string>): string[] | undefined {
     if (ownFunctions.has(resource) && actions.every((a) => a === 'lambda:InvokeFunction')) {
-      return NAG_REASONS.frameworkInvokeWildcard;
+      return [NAG_REASONS.frameworkInvokeWildcard];
     }
     if (/:fargateprofile\/[^*]+\/\*$/.test(resource) && actions.every((a) => this.design.profileActions.includes(a))) {
-      return NAG_REASONS.fargateProfileArnWildcard;
+      return [NAG_REASONS.fargateProfileArnWildcard];
     }
     if (/:ec2:[^:]*:[^:]*:\*\/\*$/.test(resource) && actions.every((a) => this.design.networkInterfaceActions.includes(a))) {
-      return NAG_REASONS.networkInterfaces;
+      return [NAG_REASONS.networkInterfaces];
     }
     if (resource === '*') {
-      // Each action needs a reason of its own (statements with one resource may be merged).
+      // The one reason that covers the whole statement, else one per action (merged statements).
       const groups = Object.keys(this.design.unscopedActions) as UnscopedReason[];
-      const reasonsOf = actions.map((a) => groups.find((r) => this.design.unscopedActions[r].includes(a)));
+      const covers = (r: UnscopedReason, a: string) => this.design.unscopedActions[r].includes(a);
+      const whole = groups.find((r) => actions.every((a) => covers(r, a)));
+      const reasonsOf = whole ? [whole] : actions.map((a) => groups.find((r) => covers(r, a)));
       if (!reasonsOf.every((r): r is UnscopedReason => r !== undefined)) return undefined;
-      return [...new Set(reasonsOf)].map((r) => NAG_REASONS[r]).join(' ');
+      return reasonsOf.map((r) => NAG_REASONS[r]);
     }
     return undefined;
   }

@@ -49,7 +49,7 @@ export function buildExampleStack(app: App, options: ExampleStackOptions = {}): 
       resources: ['*'],
       conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     }));
-    new FargateProfileProvider(stack, 'FargateProfileProvider', { vpc, logEncryptionKey: logKey });
+    new FargateProfileProvider(stack, FargateProfileProvider.ID, { vpc, logEncryptionKey: logKey });
   }
 
   // Default name, the stack's default role for the cluster, the cluster's own private subnets.
