@@ -4,6 +4,7 @@
 import { Annotations, Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
+import { describeSubnet } from './subnets';
 import { fail } from './validation';
 
 /** Id of the warning about isolated subnets without the endpoints the functions need. */
@@ -95,8 +96,4 @@ function joinedText(value: unknown): string {
 
 function describeVpc(vpc: ec2.IVpc): string {
   return Token.isUnresolved(vpc.vpcId) ? vpc.node.path : vpc.vpcId;
-}
-
-function describeSubnet(subnet: ec2.ISubnet): string {
-  return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
 }
