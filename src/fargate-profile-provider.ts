@@ -146,7 +146,7 @@ export class FargateProfileProvider extends Construct {
     const stack = Stack.of(this);
     const registered = PROVIDERS.get(stack);
     if (registered?.createdFor) {
-      fail(this.node.path, `a FargateProfileProvider must be created before the Fargate profiles of its stack: the profile `
+      fail(this.node.path, 'a FargateProfileProvider must be created before the Fargate profiles of its stack: the profile '
         + `${registered.createdFor.node.path} already created the default provider ${registered.provider.node.path}. `
         + 'Create this provider before the stack\'s first FargateProfile.');
     }
@@ -342,15 +342,15 @@ export class FargateProfileProvider extends Construct {
   }
 }
 
-function validateProps(path: string, props: FargateProfileProviderProps): void {
+function validateProps(where: string, props: FargateProfileProviderProps): void {
   const { memorySize, reservedConcurrentExecutions } = props;
   // Lambda's limits (Lambda developer guide, "Lambda quotas"): memory 128 to 10,240 MiB.
   if (memorySize !== undefined && !Token.isUnresolved(memorySize) && (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240)) {
-    fail(path, `memorySize is ${memorySize}; Lambda accepts an integer from 128 to 10240 (MiB)`);
+    fail(where, `memorySize is ${memorySize}; Lambda accepts an integer from 128 to 10240 (MiB)`);
   }
   if (reservedConcurrentExecutions !== undefined && !Token.isUnresolved(reservedConcurrentExecutions)
     && (!Number.isInteger(reservedConcurrentExecutions) || reservedConcurrentExecutions < 1)) {
-    fail(path, `reservedConcurrentExecutions is ${reservedConcurrentExecutions}; give a positive integer (0 would stop every deployment)`);
+    fail(where, `reservedConcurrentExecutions is ${reservedConcurrentExecutions}; give a positive integer (0 would stop every deployment)`);
   }
 }
 
