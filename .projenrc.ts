@@ -41,6 +41,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda',
     'aws-sdk-client-mock',
     'cdk-nag@^3',
+    // Control Tower's proactive controls as cfn-guard rules, with the cfn-guard binary (test/security/compliance.test.ts).
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
     'esbuild',
     'aws-cdk@^2',
   ],

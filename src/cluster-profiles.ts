@@ -49,8 +49,9 @@ export class ClusterProfiles extends Construct {
   /**
    * The handler's permissions on this cluster. Every profile depends on it, so CloudFormation
    * creates it before the first profile, and deletes it after the last one (cleanup phase).
+   * Customer-managed, not inline (the HIPAA, NIST 800-53 and PCI DSS packs' IAMNoInlinePolicy).
    */
-  public readonly permissions: iam.Policy;
+  public readonly permissions: iam.ManagedPolicy;
 
   private readonly passRole = new iam.PolicyStatement({ actions: ['iam:PassRole'] });
   private readonly passedRoles = new Set<string>();
@@ -65,7 +66,7 @@ export class ClusterProfiles extends Construct {
     super(scope, id);
     const profiles = fargateProfileArnPattern(this, cluster.clusterName);
     const { stackMarker, resourceTag, requestTag } = ownership();
-    this.permissions = new iam.Policy(this, 'Permissions', {
+    this.permissions = new iam.ManagedPolicy(this, 'Permissions', {
       roles: [handlerRole],
       statements: [
         // Exactly the calls the handler makes. CreateFargateProfile acts on the cluster, and only

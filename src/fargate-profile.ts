@@ -75,8 +75,8 @@ export class FargateProfile extends Construct implements ITaggable {
 
     this.cluster = props.cluster;
     this.tags = new TagManager(TagType.KEY_VALUE, FARGATE_PROFILE_RESOURCE_TYPE, props.tags);
-    const provider = FargateProfileProvider.getOrCreate(this);
-    const clusterProfiles = provider.clusterProfiles(cluster);
+    const provider = FargateProfileProvider._of(this);
+    const clusterProfiles = provider._clusterProfiles(cluster);
     this.podExecutionRole = props.podExecutionRole ?? clusterProfiles.defaultPodExecutionRole;
 
     const properties: FargateProfileResourceProperties = {

@@ -13,7 +13,6 @@
 import { Aspects, IAspect, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
 
 /** aws-cdk-lib's `Validations.ACKNOWLEDGED_RULES_METADATA_KEY`. */
@@ -46,18 +45,46 @@ export const NAG_REASONS = {
     'Granted by the aws-cdk-lib custom-resources Provider framework: lambda:InvokeFunction on a function that '
     + 'this construct creates, plus its versions and aliases ({function ARN}:*). The statement names that one '
     + 'function; the wildcard covers only its qualifiers.',
-  waiterLogging:
-    'The waiter state machine belongs to the aws-cdk-lib Provider framework, and this construct keeps its '
-    + 'CloudWatch logging off (disableWaiterStateMachineLogging). Turning it on makes the framework grant '
-    + 'the state machine role logs:CreateLogStream, logs:PutLogEvents and the log-delivery actions on '
-    + 'Resource "*", a broader permission than this finding is worth: the waiter only invokes the '
-    + 'isComplete and onTimeout functions, Step Functions keeps each execution\'s history for 90 days, and '
-    + 'the handler logs every step to CloudWatch Logs with one-year retention.',
-  waiterTracing:
-    'The aws-cdk-lib Provider framework offers no X-Ray tracing for its waiter state machine, and tracing would '
-    + 'need xray:PutTraceSegments and xray:PutTelemetryRecords on Resource "*". The waiter is a fixed retry '
-    + 'loop around the isComplete function, whose every invocation is logged (one-year retention), so traces '
-    + 'would add permissions and cost without diagnostic value.',
+  networkInterfaceLookups:
+    'Lambda creates the network interfaces of a function in a VPC with the function\'s execution role, and the Lambda '
+    + 'developer guide says ec2:DescribeNetworkInterfaces works only when allowed on all resources ("Resource": "*"); '
+    + 'the Service Authorization Reference for Amazon EC2 lists no resource type for ec2:DescribeNetworkInterfaces and '
+    + 'ec2:DescribeSubnets. Both are read-only, and granted only when the provider is given a VPC.',
+  networkInterfaces:
+    'Lambda creates, deletes and assigns addresses to the network interfaces of a function in a VPC with the function\'s '
+    + 'execution role, under IDs EC2 assigns at that moment, so no ARN can be written before deployment. The Lambda '
+    + 'developer guide ("Giving Lambda functions access to resources in an Amazon VPC") gives this form, every EC2 '
+    + 'resource of this account and region (arn:aws:ec2:<region>:<account>:*/*), instead of "*". Granted only when '
+    + 'the provider is given a VPC.',
+  tracing:
+    'X-Ray tracing of the provider\'s functions and waiter state machine needs xray:PutTraceSegments and '
+    + 'xray:PutTelemetryRecords (the state machine also xray:GetSamplingRules and xray:GetSamplingTargets). The '
+    + 'Service Authorization Reference for AWS X-Ray lists no resource type for any of them, so Resource "*" is the only '
+    + 'form they can be granted in. Pass tracing: false to the FargateProfileProvider to drop them.',
+  logDelivery:
+    'The waiter state machine logs to its own log group through CloudWatch Logs vended-log delivery, and Step Functions '
+    + 'refuses the state machine unless its role may call logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, '
+    + 'DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups (Step '
+    + 'Functions developer guide, "Using CloudWatch Logs to log execution history"). These are permission-only actions '
+    + 'without a resource type in the Service Authorization Reference for CloudWatch Logs, so Resource "*" is their only '
+    + 'form; the log writes themselves are scoped to the waiter\'s log group.',
+  synchronousDlq:
+    'This function is only ever invoked synchronously (RequestResponse): by the Provider framework\'s functions through '
+    + 'lambda:InvokeFunction, or by the waiter state machine\'s Task states. Lambda sends events to a dead-letter queue '
+    + 'only after an asynchronous invocation fails (Lambda developer guide, "Adding a dead-letter queue"): for a synchronous '
+    + 'one the caller gets the error and reports it to CloudFormation, so a queue would receive nothing.',
+  cloudFormationDlq:
+    'CloudFormation invokes this function asynchronously with the custom resource event, whose ResponseURL is a '
+    + 'pre-signed S3 URL that decides the resource\'s outcome for whoever holds it. A dead-letter queue would keep '
+    + 'that URL for up to 14 days, where this construct never writes it anywhere (the handler does not even log it), '
+    + 'and replaying an event after the stack operation has failed or timed out changes nothing: CloudFormation has '
+    + 'already moved on. A failed invocation shows as the stack operation failing with the function\'s log.',
+  concurrency:
+    'A reserved concurrency is also a cap, and it takes from the account: Lambda refuses a reservation that leaves the '
+    + 'account fewer than 100 unreserved executions (Lambda developer guide, "Configuring reserved concurrency"), so a '
+    + 'default reservation would fail deployments in accounts with a low concurrency quota, and a low one would throttle '
+    + 'the provider when CloudFormation changes the profiles of several clusters at once, failing the deployment. Set '
+    + 'reservedConcurrentExecutions on the FargateProfileProvider to choose one for your account.',
 } as const;
 
 /** Acknowledges the default pod execution role's managed policy (AwsSolutions-IAM4). */
@@ -70,9 +97,22 @@ export function acknowledgePodExecutionRoleFindings(role: iam.Role): void {
 export interface ProviderDesign {
   /** The handler role's actions on `fargateprofile/<cluster>/*` (AwsSolutions-IAM5). */
   readonly profileActions: string[];
-  /** The handler role's actions on `Resource: "*"`: none supports resource-level permissions (AwsSolutions-IAM5). */
-  readonly unscopedActions: string[];
+  /** Actions on `Resource: "*"` by reason: none supports resource-level permissions (AwsSolutions-IAM5). */
+  readonly unscopedActions: { readonly [reason in UnscopedReason]: string[] };
+  /** Lambda's network interface actions, on `arn:<partition>:ec2:<region>:<account>:*\/*` (AwsSolutions-IAM5). */
+  readonly networkInterfaceActions: string[];
+  /** The function CloudFormation invokes (the framework's onEvent): its ARN token. */
+  readonly entrypoint: string;
+  /** Whether the user chose a reserved concurrency (then nothing to acknowledge). */
+  readonly reservedConcurrency: boolean;
 }
+
+/** The reasons of the `Resource: "*"` actions. */
+export type UnscopedReason = 'subnetLookups' | 'networkInterfaceLookups' | 'tracing' | 'logDelivery';
+
+/** The packs that ask for a dead-letter queue and a reserved concurrency on every function (cdk-nag 3 rule ids). */
+export const DLQ_RULES = ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'Serverless-LambdaDLQ'];
+export const CONCURRENCY_RULES = ['HIPAA.Security-LambdaConcurrency', 'NIST.800.53.R5-LambdaConcurrency'];
 
 /**
  * Acknowledges the provider's design-intrinsic findings. Policies are acknowledged in an aspect
@@ -86,21 +126,32 @@ export function acknowledgeProviderFindings(provider: IConstruct, design: Provid
 }
 
 class ProviderAcknowledgments implements IAspect {
-  private readonly acknowledged = new WeakMap<iam.CfnPolicy, Set<string>>();
+  private readonly acknowledged = new WeakMap<iam.CfnPolicy | iam.CfnManagedPolicy, Set<string>>();
 
   constructor(private readonly provider: IConstruct, private readonly design: ProviderDesign) {}
 
   public visit(node: IConstruct): void {
-    if (node instanceof sfn.CfnStateMachine) {
-      // The only state machine under the provider is the framework's waiter.
-      acknowledge(node, 'AwsSolutions-SF1', NAG_REASONS.waiterLogging);
-      acknowledge(node, 'AwsSolutions-SF2', NAG_REASONS.waiterTracing);
-    } else if (node instanceof iam.CfnPolicy) {
+    if (node instanceof lambda.CfnFunction) {
+      this.acknowledgeFunction(node);
+    } else if (node instanceof iam.CfnPolicy || node instanceof iam.CfnManagedPolicy) {
       // Not now: a reference to another stack (a cluster defined there) is rendered as an import,
       // Fn::ImportValue or Fn::GetStackOutput, only after aspects, and cdk-nag names the finding by
       // that form. Validation runs once references are final, and before cdk-nag 3 reads the tree.
       const policy = node;
       policy.node.addValidation({ validate: () => { this.acknowledgeWildcardResources(policy); return []; } });
+    }
+  }
+
+  /** DLQ (no queue can receive anything useful) and, unless the user chose one, reserved concurrency. */
+  private acknowledgeFunction(fn: lambda.CfnFunction): void {
+    const stack = Stack.of(fn);
+    const invokedByCloudFormation = JSON.stringify(stack.resolve(fn.getAtt('Arn')))
+      === JSON.stringify(stack.resolve(this.design.entrypoint));
+    for (const rule of DLQ_RULES) {
+      acknowledge(fn, rule, invokedByCloudFormation ? NAG_REASONS.cloudFormationDlq : NAG_REASONS.synchronousDlq);
+    }
+    if (!this.design.reservedConcurrency) {
+      for (const rule of CONCURRENCY_RULES) acknowledge(fn, rule, NAG_REASONS.concurrency);
     }
   }
 
@@ -110,43 +161,52 @@ class ProviderAcknowledgments implements IAspect {
    * statement of the policy that has that resource fits the design: an extra action on the same
    * resource (say, one added to the handler role by hand) keeps it visible.
    */
-  private acknowledgeWildcardResources(policy: iam.CfnPolicy): void {
+  private acknowledgeWildcardResources(policy: iam.CfnPolicy | iam.CfnManagedPolicy): void {
     const stack = Stack.of(policy);
     const ownFunctions = new Set(this.provider.node.findAll()
       .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
       .map((fn) => `<${stack.resolve(fn.logicalId)}.Arn>:*`));
     const document = stack.resolve(policy.policyDocument) as { Statement?: PolicyStatementJson[] };
-    const reasons = new Map<string, string | undefined>();
+    // Every statement with the finding's resource must fit the design; their reasons are joined.
+    const reasons = new Map<string, Array<string[] | undefined>>();
     for (const statement of document.Statement ?? []) {
       if (statement.Effect !== 'Allow') continue;
       const actions = asArray(statement.Action);
       for (const resource of asArray(statement.Resource).map(flattenCfnReference)) {
         if (!resource.includes('*')) continue;
         const id = `AwsSolutions-IAM5[Resource::${resource}]`;
-        const reason = this.reasonFor(resource, actions, ownFunctions);
-        reasons.set(id, reasons.has(id) && reasons.get(id) !== reason ? undefined : reason);
+        reasons.set(id, [...reasons.get(id) ?? [], this.reasonFor(resource, actions, ownFunctions)]);
       }
     }
     const done = this.acknowledged.get(policy) ?? new Set<string>();
     this.acknowledged.set(policy, done);
-    for (const [id, reason] of reasons) {
+    for (const [id, found] of reasons) {
       // Once each: an app may be synthesized more than once.
-      if (reason === undefined || done.has(id)) continue;
-      acknowledge(policy, id, reason);
+      if (done.has(id) || !found.every((r): r is string[] => r !== undefined)) continue;
+      acknowledge(policy, id, [...new Set(found.flat())].join(' '));
       done.add(id);
     }
   }
 
   /** Why this statement's wildcard resource is part of the design, or undefined when it is not. */
-  private reasonFor(resource: string, actions: string[], ownFunctions: Set<string>): string | undefined {
+  private reasonFor(resource: string, actions: string[], ownFunctions: Set<string>): string[] | undefined {
     if (ownFunctions.has(resource) && actions.every((a) => a === 'lambda:InvokeFunction')) {
-      return NAG_REASONS.frameworkInvokeWildcard;
+      return [NAG_REASONS.frameworkInvokeWildcard];
     }
     if (/:fargateprofile\/[^*]+\/\*$/.test(resource) && actions.every((a) => this.design.profileActions.includes(a))) {
-      return NAG_REASONS.fargateProfileArnWildcard;
+      return [NAG_REASONS.fargateProfileArnWildcard];
     }
-    if (resource === '*' && actions.every((a) => this.design.unscopedActions.includes(a))) {
-      return NAG_REASONS.subnetLookups;
+    if (/:ec2:[^:]*:[^:]*:\*\/\*$/.test(resource) && actions.every((a) => this.design.networkInterfaceActions.includes(a))) {
+      return [NAG_REASONS.networkInterfaces];
+    }
+    if (resource === '*') {
+      // The one reason that covers the whole statement, else one per action (merged statements).
+      const groups = Object.keys(this.design.unscopedActions) as UnscopedReason[];
+      const covers = (r: UnscopedReason, a: string) => this.design.unscopedActions[r].includes(a);
+      const whole = groups.find((r) => actions.every((a) => covers(r, a)));
+      const reasonsOf = whole ? [whole] : actions.map((a) => groups.find((r) => covers(r, a)));
+      if (!reasonsOf.every((r): r is UnscopedReason => r !== undefined)) return undefined;
+      return reasonsOf.map((r) => NAG_REASONS[r]);
     }
     return undefined;
   }

@@ -89,6 +89,6 @@ function defaultSelection(path: string, vpc: ec2.IVpc): ec2.SubnetSelection {
 }
 
 /** The subnet id when known, else its construct path. */
-function describeSubnet(subnet: ec2.ISubnet): string {
+export function describeSubnet(subnet: ec2.ISubnet): string {
   return Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId;
 }

@@ -89,7 +89,7 @@ const logicalIdOf = (c: IConstruct) => Stack.of(c).resolve((c.node.defaultChild 
 const profileIdOf = (p: FargateProfile) => logicalIdOf(p.node.findChild('Resource'));
 const ofType = (res: Resources, type: string) => Object.entries(res).filter(([, r]) => r.Type === type);
 /** Statements of our policies (the provider's), with the logical id of their policy. */
-const statementsOf = (res: Resources) => ofType(res, 'AWS::IAM::Policy')
+const statementsOf = (res: Resources) => ofType(res, 'AWS::IAM::ManagedPolicy')
   .filter(([id]) => id.startsWith(FargateProfileProvider.ID))
   .flatMap(([id, p]) => (p.Properties.PolicyDocument.Statement as any[]).map((s) => ({ policy: id, ...s })));
 
@@ -159,7 +159,7 @@ describe.each(Object.entries(KINDS))('%s', (_name, kind) => {
     const referrers = Object.entries(res)
       .filter(([id, r]) => id !== roleId && JSON.stringify(r).includes(`"${roleId}"`))
       .map(([, r]) => r.Type);
-    const ours = [FARGATE_PROFILE_RESOURCE_TYPE, FARGATE_PROFILE_RESOURCE_TYPE, 'AWS::IAM::Policy'];
+    const ours = [FARGATE_PROFILE_RESOURCE_TYPE, FARGATE_PROFILE_RESOURCE_TYPE, 'AWS::IAM::ManagedPolicy'];
     expect(referrers.sort()).toEqual((kind.mapsAwsAuth ? [...ours, 'Custom::AWSCDK-EKS-KubernetesResource'] : ours).sort());
     if (kind.mapsAwsAuth) {
       const [[, awsAuth]] = ofType(res, 'Custom::AWSCDK-EKS-KubernetesResource')
@@ -213,7 +213,7 @@ describe('authentication modes of clusters without a CDK-managed aws-auth', () =
     expect(clusterResource.Properties.AccessConfig.AuthenticationMode).toBe(mode);
     const roleId = logicalIdOf(profile.podExecutionRole);
     const referrers = Object.entries(res).filter(([id, r]) => id !== roleId && JSON.stringify(r).includes(`"${roleId}"`)).map(([, r]) => r.Type);
-    expect(referrers.sort()).toEqual(['AWS::IAM::Policy', FARGATE_PROFILE_RESOURCE_TYPE]);
+    expect(referrers.sort()).toEqual(['AWS::IAM::ManagedPolicy', FARGATE_PROFILE_RESOURCE_TYPE]);
     expect(ofType(res, 'AWS::EKS::AccessEntry').filter(([, r]) => JSON.stringify(r).includes(roleId))).toEqual([]);
     expect(ofType(res, 'Custom::AWSCDK-EKS-KubernetesResource')).toEqual([]);
   });

@@ -145,6 +145,7 @@ export function wrapInFixture(code: string, exportedTypes: readonly string[], al
     "import * as ec2 from 'aws-cdk-lib/aws-ec2';",
     "import * as eks from 'aws-cdk-lib/aws-eks';",
     "import * as iam from 'aws-cdk-lib/aws-iam';",
+    "import * as kms from 'aws-cdk-lib/aws-kms';",
     "import { Construct } from 'constructs';",
     exportedTypes.length > 0 ? `import { ${exportedTypes.join(', ')} } from '${PACKAGE_NAME}';` : '',
   ];

@@ -4,7 +4,9 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
-import { FargateProfile } from '../../src';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { FargateProfile, FargateProfileProvider } from '../../src';
 
 /** A fixed, fake environment: synthesis never looks anything up. */
 export const EXAMPLE_ENV = { account: '123456789012', region: 'us-east-1' };
@@ -13,6 +15,11 @@ export const EXAMPLE_STACK_NAME = 'FargateProfileExample';
 export interface ExampleStackOptions {
   /** Extra default-named profiles on the same cluster (for resource-count checks). @default 0 */
   readonly extraProfiles?: number;
+  /**
+   * The regulated-account variant: an explicit provider in the VPC's private subnets, its log
+   * groups encrypted with a key of the stack. @default false
+   */
+  readonly regulated?: boolean;
 }
 
 export function buildExampleStack(app: App, options: ExampleStackOptions = {}): Stack {
@@ -31,6 +38,19 @@ export function buildExampleStack(app: App, options: ExampleStackOptions = {}): 
     clusterName: 'demo-cluster',
     vpc,
   });
+
+  if (options.regulated) {
+    const logKey = new kms.Key(stack, 'LogKey', { enableKeyRotation: true, description: 'Encrypts the Fargate profile provider\'s logs' });
+    // Control Tower's CT.KMS.PR.3: grants of this key only for AWS services.
+    logKey.addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
+    new FargateProfileProvider(stack, FargateProfileProvider.ID, { vpc, logEncryptionKey: logKey });
+  }
 
   // Default name, the stack's default role for the cluster, the cluster's own private subnets.
   new FargateProfile(stack, 'SystemProfile', {

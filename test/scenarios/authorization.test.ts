@@ -23,7 +23,7 @@ function exampleTemplate(): CfnTemplate {
 function withoutAction(template: CfnTemplate, action: string): CfnTemplate {
   let removed = 0;
   for (const resource of Object.values(template.Resources)) {
-    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    if (resource.Type !== 'AWS::IAM::ManagedPolicy') continue;
     const document = resource.Properties!.PolicyDocument as { Statement: Array<{ Action: string | string[] }> };
     document.Statement = document.Statement.flatMap((statement) => {
       const actions = ([] as string[]).concat(statement.Action);
@@ -58,7 +58,7 @@ test('the example stack deploys and is destroyed with its handler policies autho
   const installed = scenario().emulator.callerPolicies();
   expect(installed.map((p) => p.id.split('/').slice(-2).join('/')).sort()).toEqual([
     `EksFargateProfileProviderClusterdemoclusterPermissionsBB2E1FEF/${HANDLER_ROLE}`,
-    `EksFargateProfileProviderHandlerRoleDefaultPolicy879BC1AB/${HANDLER_ROLE}`,
+    `EksFargateProfileProviderHandlerRolePolicyE015EF5F/${HANDLER_ROLE}`,
   ]);
   expect(new Set(installed.map((p) => p.callerArn))).toEqual(new Set([
     `arn:aws:sts::123456789012:assumed-role/${HANDLER_ROLE}/EksFargateProfileProviderOnEventHandler1D2D3141`,
@@ -75,7 +75,7 @@ test('the example stack deploys and is destroyed with its handler policies autho
   // CloudFormation deletes the policies only after the last profile: their Deletes were all authorized.
   const lastProfileGone = Math.max(...profileIds(template).map((id) =>
     deleted.events.findIndex((e) => e.logicalId === id && e.status === 'DELETE_COMPLETE')));
-  for (const policy of ['EksFargateProfileProviderClusterdemoclusterPermissionsBB2E1FEF', 'EksFargateProfileProviderHandlerRoleDefaultPolicy879BC1AB']) {
+  for (const policy of ['EksFargateProfileProviderClusterdemoclusterPermissionsBB2E1FEF', 'EksFargateProfileProviderHandlerRolePolicyE015EF5F']) {
     expect(deleted.events.findIndex((e) => e.logicalId === policy && e.status === 'DELETE_IN_PROGRESS')).toBeGreaterThan(lastProfileGone);
   }
   expect(scenario().emulator.callerPolicies()).toEqual([]);

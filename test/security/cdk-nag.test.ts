@@ -133,12 +133,19 @@ describe.each([
     }
   });
 
-  test('Resource "*" (the EC2 lookups EKS makes with the handler\'s permissions) is acknowledged once, on the handler role\'s policy, with its reason', () => {
-    expect(acknowledgments(app).filter((a) => a.path.startsWith(`${stack.stackName}/`) && a.id === 'AwsSolutions-IAM5[Resource::*]')).toEqual([{
-      path: `${stack.stackName}/${FargateProfileProvider.ID}/HandlerRole/DefaultPolicy/Resource`,
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: NAG_REASONS.subnetLookups,
-    }]);
+  test('Resource "*" (actions without resource-level permissions) is acknowledged on each role\'s policy, with the reasons of exactly its actions', () => {
+    const provider = `${stack.stackName}/${FargateProfileProvider.ID}`;
+    expect(acknowledgments(app).filter((a) => a.path.startsWith(`${stack.stackName}/`) && a.id === 'AwsSolutions-IAM5[Resource::*]')).toEqual([
+      // X-Ray (active tracing), then the EC2 lookups EKS makes with the handler's permissions.
+      { path: `${provider}/HandlerRole/Policy/Resource`, id: 'AwsSolutions-IAM5[Resource::*]', reason: `${NAG_REASONS.tracing} ${NAG_REASONS.subnetLookups}` },
+      { path: `${provider}/FrameworkOnEventRole/Policy/Resource`, id: 'AwsSolutions-IAM5[Resource::*]', reason: NAG_REASONS.tracing },
+      { path: `${provider}/FrameworkCompleteRole/Policy/Resource`, id: 'AwsSolutions-IAM5[Resource::*]', reason: NAG_REASONS.tracing },
+      {
+        path: `${provider}/Provider/waiter-state-machine/Role/Policy/Resource`,
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `${NAG_REASONS.logDelivery} ${NAG_REASONS.tracing}`,
+      },
+    ]);
   });
 
   test('no Lambda runtime finding: the handlers run on the latest Node.js runtime', () => {
@@ -171,7 +178,7 @@ describe.each([
 
   test('the handler\'s permissions name the clusters through that kind of reference', () => {
     const template = JSON.parse(fs.readFileSync(path.join(app.outdir, `${profileStack.artifactId}.template.json`), 'utf-8'));
-    const policies = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+    const policies = Object.values<any>(template.Resources).filter((r) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type));
     const profileResources = policies.flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => [st.Action].flat().includes('eks:DescribeFargateProfile'))
       .map((st: any) => JSON.stringify(st.Resource));
@@ -187,6 +194,35 @@ describe.each([
       expect(a.id).toContain(intrinsic === 'Fn::ImportValue' ? 'ClusterStack:ExportsOutput' : '"Fn::GetStackOutput"');
       expect(a.reason).toBe(NAG_REASONS.fargateProfileArnWildcard);
     }
+  });
+});
+
+describe('the regulated example (the provider in a VPC)', () => {
+  const app = newApp();
+  const stack = buildExampleStack(app, { regulated: true });
+  const findings = synthWithNag(app);
+  const provider = `${stack.stackName}/${FargateProfileProvider.ID}`;
+  const roles = ['HandlerRole', 'FrameworkOnEventRole', 'FrameworkCompleteRole'];
+
+  test('has no cdk-nag findings', () => {
+    expect(findings).toEqual([]);
+  });
+
+  test('Lambda\'s network interfaces (every EC2 resource of the account and region, the Lambda guide\'s form) are acknowledged on each function role\'s policy', () => {
+    const id = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:us-east-1:123456789012:*/*]';
+    expect(acknowledgments(app).filter((a) => a.id === id)).toEqual(roles.map((role) => ({
+      path: `${provider}/${role}/Policy/Resource`, id, reason: NAG_REASONS.networkInterfaces,
+    })));
+  });
+
+  test('Resource "*" adds the network interface lookups to each function role\'s reasons', () => {
+    const reasons = acknowledgments(app).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]' && roles.some((r) => a.path === `${provider}/${r}/Policy/Resource`))
+      .map((a) => a.reason);
+    expect(reasons).toEqual([
+      `${NAG_REASONS.tracing} ${NAG_REASONS.networkInterfaceLookups} ${NAG_REASONS.subnetLookups}`,
+      `${NAG_REASONS.tracing} ${NAG_REASONS.networkInterfaceLookups}`,
+      `${NAG_REASONS.tracing} ${NAG_REASONS.networkInterfaceLookups}`,
+    ]);
   });
 });
 
@@ -215,7 +251,7 @@ describe('acknowledgments are narrow', () => {
     provider.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['eks:DescribeFargateProfile'], resources: ['*'] }));
     expect(synthWithNag(app)).toEqual([{
       rule: 'AwsSolutions-IAM5[Resource::*]',
-      path: `${stack.stackName}/${FargateProfileProvider.ID}/HandlerRole/DefaultPolicy/Resource`,
+      path: `${stack.stackName}/${FargateProfileProvider.ID}/HandlerRole/Policy/Resource`,
     }]);
   });
 });

@@ -13,7 +13,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { aws_eks as eksRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
 import { FargateProfile } from '../../src';
-import { EC2_LOOKUP_SID, FargateProfileProvider, HANDLER_ROLE_ARN_ENV } from '../../src/fargate-profile-provider';
+import {
+  EC2_LOOKUP_SID, ENI_ACTIONS, ENI_LOOKUP_ACTIONS, FargateProfileProvider, HANDLER_ROLE_ARN_ENV, LAMBDA_XRAY_ACTIONS,
+  LOG_DELIVERY_ACTIONS, STATE_MACHINE_XRAY_ACTIONS,
+} from '../../src/fargate-profile-provider';
 import { flattenCfnReference } from '../../src/nag-acknowledgments';
 import { FARGATE_PROFILE_RESOURCE_TYPE, OWNER_TAG_KEY } from '../../src/wire-contract';
 import { buildExampleStack } from '../example/example-stack';
@@ -32,6 +35,32 @@ const UNSCOPED_ACTIONS: Record<string, string> = {
     'CreateFargateProfile checks that the subnets are private through their route tables, with the caller\'s permissions '
     + '(aws/aws-cdk#7706, which fixed #7614 by granting it next to ec2:DescribeSubnets). Service Authorization Reference, '
     + 'Amazon EC2: DescribeRouteTables (List) has no resource type and no condition key.',
+  'ec2:DescribeNetworkInterfaces':
+    'Lambda creates a VPC function\'s network interfaces with its execution role; the Lambda developer guide ("Giving Lambda '
+    + 'functions access to resources in an Amazon VPC") says this action works only on "Resource": "*". Service Authorization '
+    + 'Reference, Amazon EC2: DescribeNetworkInterfaces (List) has no resource type. Only with a VPC.',
+  'xray:PutTraceSegments':
+    'Lambda active tracing and Step Functions tracing (Lambda and Step Functions developer guides). Service Authorization '
+    + 'Reference, AWS X-Ray: PutTraceSegments has no resource type.',
+  'xray:PutTelemetryRecords':
+    'Lambda active tracing and Step Functions tracing. Service Authorization Reference, AWS X-Ray: PutTelemetryRecords has no resource type.',
+  'xray:GetSamplingRules':
+    'Step Functions X-Ray tracing ("IAM policies for using AWS X-Ray in Step Functions"). Service Authorization Reference, '
+    + 'AWS X-Ray: GetSamplingRules has no resource type.',
+  'xray:GetSamplingTargets':
+    'Step Functions X-Ray tracing. Service Authorization Reference, AWS X-Ray: GetSamplingTargets has no resource type.',
+  ...Object.fromEntries(LOG_DELIVERY_ACTIONS.map((action) => [action,
+    'The waiter state machine\'s logging: Step Functions refuses a state machine with logging unless its role may use the '
+    + 'CloudWatch Logs vended-log delivery actions on "*" (Step Functions developer guide, "Using CloudWatch Logs to log '
+    + 'execution history"); the Service Authorization Reference for CloudWatch Logs lists them without a resource type.'])),
+};
+
+/** Which role may hold which Resource "*" actions (roles by path under the provider). */
+const UNSCOPED_BY_ROLE: Record<string, string[]> = {
+  HandlerRole: ['ec2:DescribeRouteTables', 'ec2:DescribeSubnets', ...LAMBDA_XRAY_ACTIONS],
+  FrameworkOnEventRole: LAMBDA_XRAY_ACTIONS,
+  FrameworkCompleteRole: LAMBDA_XRAY_ACTIONS,
+  Provider: [...LOG_DELIVERY_ACTIONS, ...STATE_MACHINE_XRAY_ACTIONS], // waiter-state-machine/Role
 };
 
 /** AWS managed policies our roles may carry, and why. */
@@ -49,6 +78,7 @@ const FARGATE_SLR_PATH = `role/aws-service-role/${FARGATE_SERVICE}/AWSServiceRol
 const SEG = '(?:<[^>]+>|[^:<>/*]+)';
 
 interface Statement {
+  readonly Sid?: string;
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource?: unknown;
@@ -154,8 +184,17 @@ function tokenClusterFixture() {
   return { stack, profiles };
 }
 
+/** The regulated example: the provider in the VPC (network interface permissions), its logs on the user's key. */
+function regulatedFixture() {
+  const app = new App();
+  const stack = buildExampleStack(app, { regulated: true });
+  const profiles = stack.node.findAll().filter((c): c is FargateProfile => c instanceof FargateProfile);
+  return { stack, profiles };
+}
+
 const fixtures = {
   example: exampleFixture(),
+  regulated: regulatedFixture(),
   eksCluster: clusterFixture(),
   twoClusters: twoClusterFixture(),
   tokenClusterName: tokenClusterFixture(),
@@ -182,15 +221,27 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
     expect(offending).toEqual([]);
   });
 
-  test('Resource "*": exactly the allow-listed actions, once, in one statement of the handler role with its Sid and nothing else', () => {
-    const unscoped = statements.filter((s) => asArray(s.Resource).includes('*'))
-      .map(({ path, ...s }) => ({ ...s, role: path.split('/').slice(1, 3).join('/') }));
-    expect(unscoped).toEqual([{
+  test('Resource "*": only the allow-listed actions each role needs, the EC2 lookups of CreateFargateProfile in their own statement with its Sid', () => {
+    const inVpc = ownedConstructs(stack, profiles).some((c) => c instanceof lambda.CfnFunction && c.vpcConfig !== undefined);
+    const unscoped = statements.filter((s) => asArray(s.Resource).includes('*'));
+    const byRole: Record<string, string[]> = {};
+    for (const s of unscoped) {
+      const role = s.path.split('/')[2];
+      byRole[role] = [...byRole[role] ?? [], ...asArray(s.Action)].sort();
+    }
+    const lookups = inVpc ? ENI_LOOKUP_ACTIONS : [];
+    expect(byRole).toEqual({
+      HandlerRole: [...UNSCOPED_BY_ROLE.HandlerRole, ...lookups].sort(),
+      FrameworkOnEventRole: [...UNSCOPED_BY_ROLE.FrameworkOnEventRole, ...lookups].sort(),
+      FrameworkCompleteRole: [...UNSCOPED_BY_ROLE.FrameworkCompleteRole, ...lookups].sort(),
+      Provider: [...UNSCOPED_BY_ROLE.Provider].sort(),
+    });
+    expect(unscoped.filter((s) => s.Sid === EC2_LOOKUP_SID).map(({ path, ...s }) => ({ ...s, role: path.split('/')[2] }))).toEqual([{
       Sid: EC2_LOOKUP_SID,
       Effect: 'Allow',
-      Action: Object.keys(UNSCOPED_ACTIONS).sort(),
+      Action: ['ec2:DescribeRouteTables', 'ec2:DescribeSubnets'],
       Resource: '*',
-      role: `${FargateProfileProvider.ID}/HandlerRole`,
+      role: 'HandlerRole',
     }]);
   });
 
@@ -211,7 +262,7 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
     expect(offending).toEqual([]);
   });
 
-  test('every wildcard in a resource is one of the three the design needs', () => {
+  test('every wildcard in a resource is one of the four the design needs', () => {
     const ownFunctions = ownedConstructs(stack, profiles)
       .filter((c): c is lambda.CfnFunction => c instanceof lambda.CfnFunction)
       .map((fn) => `<${stack.resolve(fn.logicalId)}.Arn>:*`);
@@ -222,6 +273,8 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
         if (ownFunctions.includes(r)) return !asArray(s.Action).every((a) => a === 'lambda:InvokeFunction');
         // Actions without resource-level permissions (UNSCOPED_ACTIONS).
         if (r === '*') return !asArray(s.Action).every((a) => a in UNSCOPED_ACTIONS);
+        // Lambda's network interfaces of a VPC function: EC2 assigns their IDs (Lambda developer guide's form).
+        if (new RegExp(`^arn:<AWS::Partition>:ec2:${SEG}:${SEG}:\\*/\\*$`).test(r)) return !asArray(s.Action).every((a) => ENI_ACTIONS.includes(a));
         // Profiles of one cluster: profile ARNs end in an ID EKS assigns.
         return !new RegExp(`^arn:<AWS::Partition>:eks:${SEG}:${SEG}:fargateprofile/${SEG}/\\*$`).test(r);
       })
@@ -292,22 +345,36 @@ describe.each(Object.entries(fixtures))('%s', (_name, { stack, profiles }) => {
     expect(onSlr(statements)).toEqual(expected);
   });
 
-  test('logs: the handler role writes only to its own log group, the framework\'s roles only to the provider\'s', () => {
+  test('logs: the handler role writes only to its own log group, the framework\'s roles only to the provider\'s, the waiter only to its own', () => {
     const provider = providerOf(stack);
     const arnOf = (logGroup: string) => `<${logicalIdOf(provider.node.findChild(logGroup))}.Arn>`;
     const writes = statements
-      .filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')))
-      .map((s) => ({ role: s.path.split('/').slice(1, 3).join('/'), Resource: flattenCfnReference(s.Resource) }));
+      .filter((s) => asArray(s.Action).some((a) => a === 'logs:PutLogEvents'))
+      .map((s) => ({ role: s.path.split('/').slice(1, 3).join('/'), Action: s.Action, Resource: flattenCfnReference(s.Resource) }));
+    const write = ['logs:CreateLogStream', 'logs:PutLogEvents'];
     expect(writes).toEqual([
-      { role: `${FargateProfileProvider.ID}/HandlerRole`, Resource: arnOf('HandlerLogs') },
-      { role: `${FargateProfileProvider.ID}/FrameworkOnEventRole`, Resource: arnOf('ProviderLogs') },
-      { role: `${FargateProfileProvider.ID}/FrameworkCompleteRole`, Resource: arnOf('ProviderLogs') },
+      { role: `${FargateProfileProvider.ID}/HandlerRole`, Action: write, Resource: arnOf('HandlerLogs') },
+      { role: `${FargateProfileProvider.ID}/FrameworkOnEventRole`, Action: write, Resource: arnOf('ProviderLogs') },
+      { role: `${FargateProfileProvider.ID}/FrameworkCompleteRole`, Action: write, Resource: arnOf('ProviderLogs') },
+      { role: `${FargateProfileProvider.ID}/Provider`, Action: write, Resource: arnOf('WaiterLogs') },
     ]);
   });
 
-  test('our constructs create no managed policies, and attach only the documented AWS managed one', () => {
+  test('no inline policy: every permission of ours is in a customer-managed policy attached to one role of ours', () => {
     const owned = ownedConstructs(stack, profiles);
-    expect(owned.filter((c) => c instanceof iam.CfnManagedPolicy)).toEqual([]);
+    expect(owned.filter((c) => c instanceof iam.CfnPolicy).map((c) => c.node.path)).toEqual([]);
+    expect(owned.filter((c) => c instanceof iam.CfnRole && c.policies !== undefined).map((c) => c.node.path)).toEqual([]);
+    const ownRoles = owned.filter((c): c is iam.CfnRole => c instanceof iam.CfnRole).map((r) => stack.resolve(r.ref));
+    const managed = owned.filter((c): c is iam.CfnManagedPolicy => c instanceof iam.CfnManagedPolicy);
+    expect(managed.length).toBeGreaterThanOrEqual(5);
+    for (const policy of managed) {
+      expect(asArray(stack.resolve(policy.roles))).toHaveLength(1);
+      expect(ownRoles).toContainEqual(asArray(stack.resolve(policy.roles))[0]);
+    }
+  });
+
+  test('our roles attach only the documented AWS managed policy', () => {
+    const owned = ownedConstructs(stack, profiles);
     const attached = owned.filter((c): c is iam.CfnRole => c instanceof iam.CfnRole)
       .flatMap((role) => asArray(stack.resolve(role.managedPolicyArns)).map((arn) => ({
         role: role.node.path,
@@ -361,7 +428,7 @@ describe('with two clusters in one stack', () => {
     const template = Template.fromStack(stack);
     const handlerRole = logicalIdOf(providerOf(stack).handlerRole);
     const policyOf = (cluster: eks.ICluster) => {
-      const policies = template.findResources('AWS::IAM::Policy', {
+      const policies = template.findResources('AWS::IAM::ManagedPolicy', {
         Properties: {
           Roles: [{ Ref: handlerRole }],
           PolicyDocument: {
@@ -390,7 +457,7 @@ describe('with a cluster name that is a token', () => {
     const profilesArn = {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':eks:us-east-1:123456789012:fargateprofile/', { Ref: 'ClusterName' }, '/*']],
     };
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: [{ Ref: logicalIdOf(providerOf(stack).handlerRole) }],
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -41,10 +41,10 @@ export function providerOf(stack: Stack): FargateProfileProvider {
   return stack.node.findChild(FargateProfileProvider.ID) as FargateProfileProvider;
 }
 
-/** The `AWS::IAM::Policy` resources attached to the provider's handler role (and to no other role), by logical id. */
+/** The (customer-managed) policies attached to the provider's handler role (and to no other role), by logical id. */
 export function handlerPolicies(stack: Stack, template: Template): Record<string, any> {
   const roleId = logicalIdOf(providerOf(stack).handlerRole);
-  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.exact([{ Ref: roleId }]) } });
+  const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: Match.exact([{ Ref: roleId }]) } });
   if (Object.keys(policies).length === 0) throw new Error(`no policy is attached to the handler role ${roleId}`);
   return policies;
 }
