@@ -165,6 +165,9 @@ project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 // the jsii runtimes the packages depend on, so the same commit builds the same packages.
 const pacmakVersion = '1.140.0';
 project.deps.addDependency(`jsii-pacmak@${pacmakVersion}`, DependencyType.BUILD);
+// Maven's usual local repository, shared with the Java app's `mvn test`, instead of pacmak's own empty one
+// per run (downloads are cached across runs where the machine keeps ~/.m2).
+project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository="$HOME/.m2/repository"');
 // No .NET SDK on our machines: the C# sources only (dist/dotnet), nothing compiled or tested here.
 project.tasks.tryFind('package:dotnet')!.reset('jsii-pacmak -v --target dotnet --code-only');
 // test:languages compiles the generated Go module (go test, against the aws-cdk-go the app pins);
