@@ -113,7 +113,7 @@ project.gitignore.exclude('/assets/');
 project.npmignore?.include('/assets/');
 // Ship compiled code only: the handler's TypeScript sources, the CI script and the contributor guide stay out
 // of the tarball (test/package.test.ts fails on anything outside the expected file set).
-project.npmignore?.exclude('/lambda/', '/.ci/', '/cdk.out/', '/test-reports/', '/CONTRIBUTING.md');
+project.npmignore?.exclude('/lambda/', '/.ci/', '/cdk.out/', '/test-reports/', '/CONTRIBUTING.md', '/docs/');
 
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check the handler and the tests (ts-jest only transpiles)',
@@ -179,6 +179,14 @@ const testLanguages = project.addTask('test:languages', {
   description: 'Build the Python, Java and Go packages and test an app in each against the TypeScript reference templates',
   env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
 });
+// API.md is TypeScript; each language's names are in docs/api/API.<language>.md. Not part of `docgen`
+// (rosetta translates every example, which takes minutes): test:languages regenerates them, and CI's
+// drift check fails when they are stale.
+const docgenLanguages = project.addTask('docgen:languages', {
+  description: 'Generate docs/api/API.<language>.md (Python, Java, Go, C#) from .jsii',
+  exec: 'jsii-docgen -l python -l java -l go -l csharp -o docs/api/API.md',
+});
+testLanguages.spawn(docgenLanguages);
 testLanguages.spawn(project.tasks.tryFind('package-all')!);
 testLanguages.exec('ts-node --transpile-only -P test/tsconfig.json test/languages/run.ts');
 // The TypeScript reference app imports the package by name, as users do; it is type-checked in the

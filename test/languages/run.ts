@@ -87,8 +87,13 @@ function typescriptReference(cdkVersion: string): string {
   }, undefined, 2));
   fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
-      target: 'ES2022', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: true,
-      typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'],
+      target: 'ES2022',
+      module: 'commonjs',
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+      types: ['node'],
     },
     files: ['reference-app.ts'],
   }, undefined, 2));
@@ -154,9 +159,7 @@ const go: Language = {
     let failed = 0;
     for (const line of output.split('\n').filter((l) => l.startsWith('{'))) {
       const event = JSON.parse(line) as { Action: string; Test?: string; Output?: string };
-      if (event.Output && (event.Test === undefined || /^(---|===|\s+\S+_test\.go)/.test(event.Output.trimStart()) || event.Action === 'output')) {
-        process.stdout.write(event.Output);
-      }
+      if (event.Action === 'output' && event.Output) process.stdout.write(event.Output);
       if (event.Test && event.Action === 'pass') passed++;
       if (event.Test && event.Action === 'fail') failed++;
       if (!event.Test && event.Action === 'fail' && passed + failed === 0) failed++;
