@@ -7,8 +7,8 @@
 // own and aspects do not cross Stage boundaries.
 import { Annotations, AspectPriority, Aspects, IAspect, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { FargateProfileSelector } from './fargate-profile-props';
 import type { FargatePod } from './fargate-pod';
+import type { FargateProfileSelector } from './fargate-profile-props';
 import { FargateScheduling } from './fargate-scheduling';
 import { commonPod } from './selector-matching';
 

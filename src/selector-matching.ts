@@ -2,8 +2,8 @@
 // The rules are the EKS user guide's (Fargate profiles): a pod matches a selector when its
 // namespace matches the selector's namespace and every label of the selector matches a label of
 // the pod; namespaces, label keys and label values may use the wildcards `*` and `?`.
-import type { FargateProfileSelector } from './fargate-profile-props';
 import type { FargatePod } from './fargate-pod';
+import type { FargateProfileSelector } from './fargate-profile-props';
 import { commonMatch, globMatches, isLiteral, NON_EMPTY } from './glob-patterns';
 
 /** A label a selector requires: both patterns must match one label of the pod. */
