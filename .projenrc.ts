@@ -115,7 +115,7 @@ project.gitignore.exclude('/assets/');
 project.npmignore?.include('/assets/');
 // Ship compiled code only: the handler's TypeScript sources, the CI script and the contributor guide stay out
 // of the tarball (test/package.test.ts fails on anything outside the expected file set).
-project.npmignore?.exclude('/lambda/', '/.ci/', '/cdk.out/', '/test-reports/', '/CONTRIBUTING.md');
+project.npmignore?.exclude('/lambda/', '/.ci/', '/cdk.out/', '/test-reports/', '/CONTRIBUTING.md', '/docs/');
 
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check the handler and the tests (ts-jest only transpiles)',
@@ -167,5 +167,40 @@ measureSynth.exec('ts-node --transpile-only -P test/tsconfig.json test/measure-s
 // needs no Java/.NET/Go/Python toolchains. Release builds of every language: `npx projen package-all`.
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+// Every jsii language (`npx projen package-all`, then `npx projen test:languages`). jsii-pacmak is
+// pinned exactly: it pins the Python build tools (its requirements-dev.txt), the Maven plugins and
+// the jsii runtimes the packages depend on, so the same commit builds the same packages.
+const pacmakVersion = '1.140.0';
+project.deps.addDependency(`jsii-pacmak@${pacmakVersion}`, DependencyType.BUILD);
+// Maven's usual local repository, shared with the Java app's `mvn test`, instead of pacmak's own empty one
+// per run (downloads are cached across runs where the machine keeps ~/.m2).
+project.tasks.tryFind('package:java')!.reset('jsii-pacmak -v --target java --maven-local-repository="$HOME/.m2/repository"');
+// No .NET SDK on our machines: the C# sources only (dist/dotnet), nothing compiled or tested here.
+project.tasks.tryFind('package:dotnet')!.reset('jsii-pacmak -v --target dotnet --code-only');
+// test:languages compiles the generated Go module (go test, against the aws-cdk-go the app pins);
+// pacmak's own `go build` would compile it a second time against the floor, doubling Go's long pole.
+project.tasks.tryFind('package:go')!.env('JSII_BUILD_GO', '0');
+// An app per language (test/languages/<lang>) installs the package just built and synthesizes the
+// reference stacks; each template must equal the TypeScript app's (test/languages/run.ts).
+const testLanguages = project.addTask('test:languages', {
+  description: 'Build the Python, Java and Go packages and test an app in each against the TypeScript reference templates',
+  env: { CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+// API.md is TypeScript; each language's names are in docs/api/API.<language>.md. Not part of `docgen`
+// (rosetta translates every example, which takes minutes): test:languages regenerates them, and CI's
+// drift check fails when they are stale.
+const docgenLanguages = project.addTask('docgen:languages', {
+  description: 'Generate docs/api/API.<language>.md (Python, Java, Go, C#) from .jsii',
+  exec: 'jsii-docgen -l python -l java -l go -l csharp -o docs/api/API.md',
+});
+testLanguages.spawn(docgenLanguages);
+testLanguages.spawn(project.tasks.tryFind('package-all')!);
+testLanguages.exec('ts-node --transpile-only -P test/tsconfig.json test/languages/run.ts');
+// The TypeScript reference app imports the package by name, as users do; it is type-checked in the
+// scratch project run.ts installs it into, not by the repository's test tsconfig.
+project.tsconfigDev.addExclude('languages/typescript');
+project.eslint?.addIgnorePattern('test/languages/typescript/');
+project.gitignore.exclude('/test/languages/java/target/', '__pycache__/', '.pytest_cache/');
 
 project.synth();
