@@ -1,6 +1,7 @@
 // Parses and validates the Provider framework's event into a HandlerEvent: one type per request
 // type, with the properties canonicalized (see profile-model.ts). Anything malformed fails here,
 // with a message that says what is wrong and what to do, before any EKS call is made.
+import { nameOfPendingCreate } from './naming';
 import { CanonicalSelector, canonicalSelectors, ProfileSpec, sortKeys } from './profile-model';
 import {
   CLUSTER_NAME_PATTERN, compareKeys, FargateProfileResourceProperties, MAX_SELECTORS, OWNER_TAG_KEY, PROFILE_NAME_PATTERN, PROPERTY,
@@ -19,7 +20,7 @@ interface RequestCommon {
 
 export interface CreateRequest extends RequestCommon {
   readonly requestType: 'Create';
-  /** isComplete only: the name onEvent returned. */
+  /** isComplete only: the name of the profile onEvent started (from its pending physical id, naming.ts). */
   readonly physicalResourceId?: string;
   readonly spec: ProfileSpec;
 }
@@ -42,7 +43,13 @@ export interface UpdateRequest extends RequestCommon {
 
 export interface DeleteRequest extends RequestCommon {
   readonly requestType: 'Delete';
+  /** The profile's name. */
   readonly physicalResourceId: string;
+  /**
+   * Whether the name is CloudFormation's record of this resource's profile; false for the delete of
+   * a create that never completed (its physical id is a pending create's, naming.ts).
+   */
+  readonly recordedName: boolean;
   /**
    * The properties, to recognise the profile this resource created. Undefined when they no
    * longer validate: then only the cluster name is known.
@@ -83,7 +90,9 @@ export function parseEvent(raw: unknown): HandlerEvent {
 
   switch (requestType) {
     case 'Create': {
-      const physicalResourceId = raw.PhysicalResourceId === undefined ? undefined : requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
+      const reported = raw.PhysicalResourceId === undefined ? undefined : requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
+      // A name as such: what a handler before pending ids returned, for a create in flight across an upgrade.
+      const physicalResourceId = reported === undefined ? undefined : nameOfPendingCreate(reported) ?? reported;
       const spec = parseProperties(raw.ResourceProperties, 'ResourceProperties');
       return { requestType, ...common, physicalResourceId, clusterName: spec.clusterName, spec };
     }
@@ -103,20 +112,26 @@ export function parseEvent(raw: unknown): HandlerEvent {
       return { requestType, ...common, physicalResourceId, inPlace, clusterName: spec.clusterName, spec, oldSpec, oldSpecError };
     }
     case 'Delete': {
-      const physicalResourceId = parseExistingName(raw.PhysicalResourceId, requestType);
-      return { requestType, ...common, physicalResourceId, ...parseDeleteProperties(raw.ResourceProperties) };
+      const physicalId = requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
+      const pendingName = nameOfPendingCreate(physicalId);
+      const physicalResourceId = parseExistingName(pendingName ?? physicalId, requestType, physicalId);
+      const recordedName = pendingName === undefined;
+      return { requestType, ...common, physicalResourceId, recordedName, ...parseDeleteProperties(raw.ResourceProperties) };
     }
   }
 }
 
 /** The PhysicalResourceId of an Update or Delete: the name of a profile this handler created. */
-function parseExistingName(raw: unknown, requestType: 'Update' | 'Delete'): string {
-  const name = requireString(raw, 'PhysicalResourceId');
+/** The profile name in a physical id (`physicalId`, as delivered, when the name is read from a pending create's id). */
+function parseExistingName(raw: unknown, requestType: 'Update' | 'Delete', physicalId: unknown = raw): string {
+  const name = raw === physicalId ? requireString(raw, 'PhysicalResourceId') : String(raw);
   if (!PROFILE_NAME_PATTERN.test(name)) {
+    const shown = name === physicalId ? `"${truncate(name)}"` : `"${truncate(String(physicalId))}" (name "${truncate(name)}")`;
     throw new InvalidEventError(
-      `Invalid ${requestType} request: PhysicalResourceId "${truncate(name)}" cannot be a Fargate profile name ` +
+      `Invalid ${requestType} request: PhysicalResourceId ${shown} cannot be a Fargate profile name ` +
       '(1-100 characters: letters, digits, "-" and "_", starting with a letter or digit). ' +
-      'This handler only returns profile names as physical ids, so this resource was not created by it and it touches nothing. ' +
+      'This handler only returns profile names (or, for a create in progress, "pending-create:" and the name) as physical ids, ' +
+      'so this resource was not created by it and it touches nothing. ' +
       (requestType === 'Delete'
         ? 'Retain the resource when deleting the stack (there is no profile to delete).'
         : 'Check that the resource is served by this library\'s provider.'));

@@ -1,6 +1,10 @@
 // Entry points of the bundled handler, for the CDK Provider framework:
 //   onEvent(event)    -> { PhysicalResourceId, Data: { WaitDeadline, InPlace? } }   (starts the change, never waits)
-//   isComplete(event) -> { IsComplete, Data? }                            (polls until the profile is ACTIVE / gone)
+//   isComplete(event) -> { IsComplete, PhysicalResourceId?, Data? }      (polls until the profile is ACTIVE / gone)
+//
+// A Create's physical id is a pending one (naming.ts, pendingCreateId) until isComplete reports the
+// profile's name with the completed create: CloudFormation records the name only for a create that
+// succeeded, and the delete of a failed one removes only a profile this resource marked.
 //
 // How it works, Kubernetes-controller style. Each invocation has one job (job.ts): one profile (the
 // physical id, or the name computed for a create) that should be PRESENT or ABSENT. It runs the
@@ -23,6 +27,7 @@ import { EksApi } from './eks-api';
 import { HandlerEvent, InvalidEventError, parseEvent } from './event';
 import { absentJob, createName, Job, jobToComplete, presentJob } from './job';
 import { DecisionLog, logRejectedEvent } from './log';
+import { pendingCreateId } from './naming';
 import { newProgress, reconcileOnce, reconcileUntilDone, RequestIam } from './reconcile';
 import { callBudget, invocationClock, LambdaContext, requestStartFromDeadline, Timing, waitDeadline } from './timing';
 import { jobForUpdate } from './update';
@@ -37,6 +42,8 @@ export interface OnEventResponse {
 
 export interface IsCompleteResponse {
   readonly IsComplete: boolean;
+  /** A completed Create: the profile's name, in place of onEvent's pending id (the framework merges it). */
+  readonly PhysicalResourceId?: string;
   readonly Data?: { readonly Arn: string };
 }
 
@@ -68,7 +75,9 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
 
   // One pass only: start the change. Waiting (and retrying what was deferred) is isComplete's job.
   await reconcileOnce(api, job, newProgress(), DecisionLog.forEvent('onEvent', event, job.profileName), request);
-  return { PhysicalResourceId: job.profileName, Data: data };
+  // A delete reports the id it was given: the framework refuses any other.
+  const pending = event.requestType === 'Create' || (event.requestType === 'Delete' && !event.recordedName);
+  return { PhysicalResourceId: pending ? pendingCreateId(job.profileName) : job.profileName, Data: data };
 }
 
 export async function isComplete(rawEvent: unknown, context?: LambdaContext): Promise<IsCompleteResponse> {
@@ -82,7 +91,8 @@ export async function isComplete(rawEvent: unknown, context?: LambdaContext): Pr
   const startedAt = requestStartFromDeadline(event.waitDeadline, clock.timing.waitTimeoutMs, Date.now());
   const outcome = await reconcileUntilDone(api, job, log, clock, event.waitDeadline, requestIam(startedAt, clock.timing));
   if (!outcome.done) return { IsComplete: false };
-  return outcome.arn && job.desired === 'PRESENT' ? { IsComplete: true, Data: { Arn: outcome.arn } } : { IsComplete: true };
+  const named = event.requestType === 'Create' ? { PhysicalResourceId: job.profileName } : {};
+  return outcome.arn && job.desired === 'PRESENT' ? { IsComplete: true, ...named, Data: { Arn: outcome.arn } } : { IsComplete: true, ...named };
 }
 
 /** The request's IAM context; the handler role's ARN comes from the construct (HANDLER_ROLE_ARN). */

@@ -72,7 +72,7 @@ export function absentJob(event: DeleteRequest, retryFailedDelete: boolean): Abs
     knownSpec: event.knownSpec,
     retryFailedDelete,
     owner: ownerMarker(event.stackId, event.logicalResourceId),
-    recordedName: true,
+    recordedName: event.recordedName,
   };
 }
 

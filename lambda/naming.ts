@@ -48,6 +48,25 @@ export function describeOwner(marker: string): string {
   return parts ? `resource ${parts[2]} of stack ${parts[1]} (marker "${marker}")` : `marker "${marker}"`;
 }
 
+/**
+ * What onEvent reports as the physical id of a Create, until isComplete reports the profile's name.
+ * A create that fails before its profile is ACTIVE (refused, timed out) leaves CloudFormation with
+ * this id, and the rollback's delete arrives with it: the delete then knows the name was never
+ * CloudFormation's record of this resource, so it removes only a profile carrying this resource's
+ * marker, never an unmarked one that took the name meanwhile. Not a profile name (":" is not allowed
+ * in one), so no profile name is ever mistaken for it.
+ */
+const PENDING_CREATE_PREFIX = 'pending-create:';
+
+export function pendingCreateId(profileName: string): string {
+  return `${PENDING_CREATE_PREFIX}${profileName}`;
+}
+
+/** The profile name in a pending create's physical id, or undefined when `physicalId` is not one. */
+export function nameOfPendingCreate(physicalId: string): string | undefined {
+  return physicalId.startsWith(PENDING_CREATE_PREFIX) ? physicalId.slice(PENDING_CREATE_PREFIX.length) : undefined;
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

@@ -79,6 +79,19 @@ describe('valid events', () => {
     // Nothing else is known, so the profile cannot be compared with what this resource created.
     expect(parsed.knownSpec).toBeUndefined();
   });
+
+  test('a Delete of a name is CloudFormation\'s record; a Delete of a pending create\'s id is not (the rollback of a failed create)', () => {
+    const recorded = parseAs('Delete', event({ RequestType: 'Delete', PhysicalResourceId: 'web' }));
+    expect([recorded.physicalResourceId, recorded.recordedName]).toEqual(['web', true]);
+    const pending = parseAs('Delete', event({ RequestType: 'Delete', PhysicalResourceId: 'pending-create:web' }));
+    expect([pending.physicalResourceId, pending.recordedName]).toEqual(['web', false]);
+  });
+
+  test('isComplete\'s Create carries onEvent\'s pending id, or (from a handler before pending ids) the name itself', () => {
+    expect(parseAs('Create', event({ PhysicalResourceId: 'pending-create:web' })).physicalResourceId).toBe('web');
+    expect(parseAs('Create', event({ PhysicalResourceId: 'web' })).physicalResourceId).toBe('web');
+    expect(parseAs('Create', event()).physicalResourceId).toBeUndefined();
+  });
 });
 
 // event overrides -> message (exact substring)
@@ -126,6 +139,10 @@ const malformed: Array<[string, unknown, string]> = [
     'Invalid Update request: PhysicalResourceId "arn:aws:eks:x" cannot be a Fargate profile name'],
   ['Delete with a physical id that is no profile name', event({ RequestType: 'Delete', PhysicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED' }),
     'Invalid Delete request: PhysicalResourceId "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED" cannot be a Fargate profile name'],
+  ['Delete of a pending id without a name', event({ RequestType: 'Delete', PhysicalResourceId: 'pending-create:' }),
+    'Invalid Delete request: PhysicalResourceId "pending-create:" (name "") cannot be a Fargate profile name'],
+  ['Delete of a pending id whose name is no profile name', event({ RequestType: 'Delete', PhysicalResourceId: 'pending-create:-web' }),
+    'Invalid Delete request: PhysicalResourceId "pending-create:-web" (name "-web") cannot be a Fargate profile name'],
   ['Delete without a usable ClusterName', event({ RequestType: 'Delete', PhysicalResourceId: 'web', ResourceProperties: props({ ClusterName: 3 }) }),
     'ResourceProperties.ClusterName must be a non-empty string, got number 3.'],
 ];

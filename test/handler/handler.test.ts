@@ -1,7 +1,7 @@
 // The handler's branches, end to end through the real AWS SDK over HTTP against the EKS emulator.
 import { CreateFargateProfileCommand, EKSClient, TagResourceCommand } from '@aws-sdk/client-eks';
 import { isComplete, LambdaContext, onEvent } from '../../lambda/index';
-import { generateProfileName } from '../../lambda/naming';
+import { generateProfileName, nameOfPendingCreate } from '../../lambda/naming';
 import { FargateProfileResourceProperties, OWNER_TAG_KEY } from '../../src/wire-contract';
 import { CallFilter, EksEmulator } from '../support/eks-emulator';
 import {
@@ -50,6 +50,12 @@ function count(filter: Omit<CallFilter, 'cluster'> = {}): number {
   return bed.emulator.callCount({ cluster: bed.cluster, ...filter });
 }
 
+/** The profile name in onEvent's pending id for a create (it fails the test when the id is not one). */
+function pendingName(physicalId: string): string {
+  expect(physicalId).toMatch(/^pending-create:/);
+  return nameOfPendingCreate(physicalId)!;
+}
+
 async function createProfile(p: FargateProfileResourceProperties, logicalId = 'MyProfile'): Promise<string> {
   const { physicalId } = await run(createEvent(p, logicalId));
   return physicalId;
@@ -66,7 +72,8 @@ describe('create', () => {
     expect(physicalId).toBe(generateProfileName('MyProfile', event.RequestId));
     const profile = bed.emulator.describe(bed.cluster, physicalId)!;
     expect(profile.status).toBe('ACTIVE');
-    expect(complete).toEqual({ IsComplete: true, Data: { Arn: profile.fargateProfileArn } });
+    // The name replaces onEvent's pending id only now, with the completed create (the framework merges it).
+    expect(complete).toEqual({ IsComplete: true, PhysicalResourceId: physicalId, Data: { Arn: profile.fargateProfileArn } });
     expect(profile.podExecutionRoleArn).toBe(ROLE);
     expect(profile.selectors).toEqual([{ namespace: 'apps', labels: { tier: 'web' } }]);
     expect([...profile.subnets].sort()).toEqual(['subnet-a', 'subnet-b']);
@@ -83,20 +90,21 @@ describe('create', () => {
     expect(profile.subnets.length).toBeGreaterThan(0);
   });
 
-  test('onEvent returns the name and a WaitDeadline; isComplete reports not complete while CREATING', async () => {
+  test('onEvent returns a pending id for the name and a WaitDeadline; isComplete reports not complete while CREATING', async () => {
     bed.emulator.createDelayMs = 5_000;
     process.env.HANDLER_WAIT_TIMEOUT_MS = '60000';
     const before = Date.now();
     const event = createEvent(props());
     const result = await onEvent(event);
-    expect(result.PhysicalResourceId).toBe(generateProfileName('MyProfile', event.RequestId));
+    const name = generateProfileName('MyProfile', event.RequestId);
+    expect(result.PhysicalResourceId).toBe(`pending-create:${name}`);
     const deadline = Number(result.Data.WaitDeadline);
     expect(deadline).toBeGreaterThanOrEqual(before + 60_000);
     expect(deadline).toBeLessThanOrEqual(Date.now() + 60_000 + Math.round(60_000 / 55)); // rounded up to a step of 1/55
 
     const complete = await isComplete(completeEvent(event, result), contextWithBudget(200));
     expect(complete).toEqual({ IsComplete: false });
-    expect(bed.emulator.describe(bed.cluster, result.PhysicalResourceId)!.status).toBe('CREATING');
+    expect(bed.emulator.describe(bed.cluster, name)!.status).toBe('CREATING');
   });
 
   test('CREATE_FAILED fails the resource with the health issues', async () => {
@@ -140,7 +148,7 @@ describe('create', () => {
     // Both see NOT_FOUND and both create: EKS answers the second with the first's profile.
     const [a, b] = await Promise.all([onEvent(event), onEvent(event)]);
     expect(b.PhysicalResourceId).toBe(a.PhysicalResourceId);
-    expect(bed.emulator.profiles(bed.cluster).map(p => p.fargateProfileName)).toEqual([a.PhysicalResourceId]);
+    expect(bed.emulator.profiles(bed.cluster).map(p => `pending-create:${p.fargateProfileName}`)).toEqual([a.PhysicalResourceId]);
     expect(count({ operation: 'CreateFargateProfile', outcome: 'ResourceInUseException' })).toBe(0);
   });
 
@@ -161,7 +169,7 @@ describe('conflicts, propagation and throttling', () => {
 
     const event = createEvent(props({ FargateProfileName: 'second' }));
     const result = await onEvent(event);
-    expect(result.PhysicalResourceId).toBe('second');
+    expect(result.PhysicalResourceId).toBe('pending-create:second');
     expect(bed.emulator.describe(bed.cluster, 'second')).toBeUndefined();
     expect(count({ operation: 'CreateFargateProfile', profile: 'second', outcome: 'ResourceInUseException' })).toBe(1);
     expect(bed.logs.some(l => l.includes('"waitReason":"CONFLICT"') && l.includes('blocker in CREATING'))).toBe(true);
@@ -442,21 +450,25 @@ describe('update rollbacks and busy clusters', () => {
     bed.emulator.setClusterUpdating(bed.cluster, true);
     const event = createEvent(props());
     const result = await onEvent(event);
-    expect(bed.emulator.describe(bed.cluster, result.PhysicalResourceId)).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, pendingName(result.PhysicalResourceId))).toBeUndefined();
     expect(await isComplete(completeEvent(event, result), contextWithBudget(150))).toEqual({ IsComplete: false });
     bed.emulator.setClusterUpdating(bed.cluster, false);
     const { complete } = await pollUntilComplete(event, result, 20);
     expect(complete.IsComplete).toBe(true);
+    expect(bed.emulator.describe(bed.cluster, pendingName(result.PhysicalResourceId))!.status).toBe('ACTIVE');
   });
 
   test('a profile still CREATING when its delete arrives (rollback) is deleted once it settles', async () => {
     bed.emulator.createDelayMs = 1_500;
     const p = props();
     const created = await onEvent(createEvent(p));
+    const name = pendingName(created.PhysicalResourceId);
+    expect(bed.emulator.describe(bed.cluster, name)!.status).toBe('CREATING');
+    // The rollback's delete carries the pending id: the profile carries this resource's marker, so it goes.
     const { complete } = await run(deleteEvent(created.PhysicalResourceId, p), 80);
     expect(complete).toEqual({ IsComplete: true });
     expect(bed.logs.some(l => l.includes('"waitReason":"LEAVING_CREATING"'))).toBe(true);
-    expect(bed.emulator.describe(bed.cluster, created.PhysicalResourceId)).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, name)).toBeUndefined();
     expect(count({ operation: 'DeleteFargateProfile', outcome: 'ResourceInUseException' })).toBe(0);
   });
 
@@ -599,28 +611,60 @@ describe('delete', () => {
     expect(count({ operation: 'DeleteFargateProfile', outcome: 'OK' })).toBe(2);
   });
 
-  test('a create that lost its name to someone else\'s profile does not delete that profile on rollback', async () => {
-    // Our create is deferred (another profile is DELETING); meanwhile someone else creates the name.
+  /**
+   * Our create is deferred (another profile is DELETING); meanwhile someone else creates the name,
+   * with `theirs` as its spec. Returns our create's event and onEvent's result.
+   */
+  async function loseNameDuringDeferredCreate(mine: FargateProfileResourceProperties, theirs: { role: string; namespace: string }) {
     await createProfile(props({ FargateProfileName: 'slow-going' }), 'SlowGoing');
     bed.emulator.setProfileDelays('slow-going', { deleteDelayMs: 1_000 });
     await onEvent(deleteEvent('slow-going', props({ FargateProfileName: 'slow-going' }), 'SlowGoing'));
-    const mine = props({ FargateProfileName: 'contested' });
     const event = createEvent(mine);
     const result = await onEvent(event);
-    expect(bed.emulator.describe(bed.cluster, 'contested')).toBeUndefined();
+    expect(bed.emulator.describe(bed.cluster, mine.FargateProfileName!)).toBeUndefined();
     while (bed.emulator.describe(bed.cluster, 'slow-going')) await new Promise(r => setTimeout(r, 50));
     const eks = new EKSClient(bed.emulator.clientConfig());
     await eks.send(new CreateFargateProfileCommand({
-      clusterName: bed.cluster, fargateProfileName: 'contested', podExecutionRoleArn: OTHER_ROLE, selectors: [{ namespace: 'theirs' }],
+      clusterName: bed.cluster,
+      fargateProfileName: mine.FargateProfileName,
+      podExecutionRoleArn: theirs.role,
+      selectors: [{ namespace: theirs.namespace }],
     }));
+    return { event, result };
+  }
+
+  test('a create that lost its name to someone else\'s profile does not delete that profile on rollback', async () => {
+    const mine = props({ FargateProfileName: 'contested' });
+    const { event, result } = await loseNameDuringDeferredCreate(mine, { role: OTHER_ROLE, namespace: 'theirs' });
 
     await expect(isComplete(completeEvent(event, result), contextWithBudget(300))).rejects.toThrow(/"contested" .* already exists and has no ownership marker/);
-    // CloudFormation's rollback deletes the physical id the failed create reported.
-    const { complete } = await run(deleteEvent('contested', mine));
+    // CloudFormation's rollback deletes the physical id the failed create reported: the pending one.
+    expect(pendingName(result.PhysicalResourceId)).toBe('contested');
+    const { complete } = await run(deleteEvent(result.PhysicalResourceId, mine));
     expect(complete).toEqual({ IsComplete: true });
     expect(bed.emulator.describe(bed.cluster, 'contested')!.podExecutionRoleArn).toBe(OTHER_ROLE);
     expect(count({ operation: 'DeleteFargateProfile', profile: 'contested' })).toBe(0);
-    expect(bed.logs.some(l => l.includes('was not created by it; left untouched'))).toBe(true);
+    expect(bed.logs.some(l => l.includes('has no ownership marker') && l.includes('left untouched'))).toBe(true);
+  });
+
+  test('a create that lost its name to a hand-made profile of the SAME spec neither adopts nor deletes it on rollback', async () => {
+    // Same name, role and selectors: only the missing marker tells it apart from ours.
+    const mine = props({ FargateProfileName: 'lookalike' });
+    const { event, result } = await loseNameDuringDeferredCreate(mine, { role: ROLE, namespace: mine.Selectors[0].Namespace });
+    const made = bed.emulator.describe(bed.cluster, 'lookalike')!;
+    // Neither names subnets: both get the cluster's.
+    expect(mine.Subnets).toBeUndefined();
+    expect([made.podExecutionRoleArn, made.selectors]).toEqual([ROLE, [{ namespace: mine.Selectors[0].Namespace }]]);
+
+    await expect(isComplete(completeEvent(event, result), contextWithBudget(300))).rejects.toThrow(/"lookalike" .* already exists and has no ownership marker/);
+    const { complete } = await run(deleteEvent(result.PhysicalResourceId, mine));
+    expect(complete).toEqual({ IsComplete: true });
+    const theirs = bed.emulator.describe(bed.cluster, 'lookalike')!;
+    expect(theirs).toBeDefined();
+    expect(['CREATING', 'ACTIVE']).toContain(theirs.status);
+    expect(theirs.tags ?? {}).not.toHaveProperty(OWNER_TAG_KEY);
+    expect(callsHere().filter(c => c.profile === 'lookalike' && ['DeleteFargateProfile', 'TagResource'].includes(c.operation))).toEqual([]);
+    expect(bed.logs.some(l => l.includes('"lookalike"') && l.includes('has no ownership marker') && l.includes('left untouched'))).toBe(true);
   });
 
   test('a delete whose properties no longer validate still deletes (ownership cannot be checked)', async () => {

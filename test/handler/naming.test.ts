@@ -1,4 +1,4 @@
-import { clientRequestToken, describeOwner, generateProfileName, ownerMarker } from '../../lambda/naming';
+import { clientRequestToken, describeOwner, generateProfileName, nameOfPendingCreate, ownerMarker, pendingCreateId } from '../../lambda/naming';
 import { MAX_TAG_VALUE_LENGTH, PROFILE_NAME_PATTERN } from '../../src/wire-contract';
 
 const logicalIds = [
@@ -78,5 +78,18 @@ describe('ownership marker', () => {
   test('a failure message names the stack and resource a marker records, and the marker itself', () => {
     expect(describeOwner(`${STACK}/AppsProfile1A2B3C4D`)).toBe(`resource AppsProfile1A2B3C4D of stack MyStack (marker "${STACK}/AppsProfile1A2B3C4D")`);
     expect(describeOwner('set-by-hand')).toBe('marker "set-by-hand"');
+  });
+});
+
+describe('pending create id', () => {
+  test('round-trips the name; no profile name is ever read as one', () => {
+    expect(pendingCreateId('apps')).toBe('pending-create:apps');
+    expect(nameOfPendingCreate(pendingCreateId('apps'))).toBe('apps');
+    for (const name of ['apps', 'pending-create', 'pending-createapps', generateProfileName('Apps', 'req-1')]) {
+      expect(name).toMatch(PROFILE_NAME_PATTERN);
+      expect(nameOfPendingCreate(name)).toBeUndefined();
+    }
+    // ":" cannot be in a profile name, so the pending id can never be one.
+    expect(pendingCreateId('apps')).not.toMatch(PROFILE_NAME_PATTERN);
   });
 });

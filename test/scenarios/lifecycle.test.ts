@@ -253,11 +253,12 @@ test('7. CREATE_FAILED with a health issue: the stack rolls back, the reason car
   expect(report.failureReason).toContain(`${p2}: Received response status [FAILED] from custom resource.`);
   expect(report.failureReason).toContain(issue.code);
   expect(report.failureReason).toContain(issue.message);
-  // The failed profile had a physical id, so the rollback deleted it, and P1 as well.
+  // The failed create reported its pending id, so the rollback's delete of it removes the profile only
+  // because it carries this resource's marker; P1 (recorded by its name) goes as well.
   const p1Name = report.calls.find(c => c.request.LogicalResourceId === profileLogicalId(template, 'P1'))!.response.PhysicalResourceId;
   const rollbackDeletes = report.calls.filter(c => c.phase === 'rollback');
   expect(rollbackDeletes.map(c => [c.request.RequestType, c.request.PhysicalResourceId, c.response.Status]))
-    .toEqual([['Delete', 'jobs', 'SUCCESS'], ['Delete', p1Name, 'SUCCESS']]);
+    .toEqual([['Delete', 'pending-create:jobs', 'SUCCESS'], ['Delete', p1Name, 'SUCCESS']]);
   expect(emulator.callCount({ operation: 'DeleteFargateProfile', profile: 'jobs', outcome: 'OK' })).toBe(1);
   expect(emulator.profiles('demo')).toEqual([]);
   expect(stack.resources.size).toBe(0);
@@ -385,7 +386,8 @@ test.each(['concurrent', 'sequential'] as const)('11. a duplicated onEvent for t
   for (const call of created.calls) {
     expect(call.response.onEventCalls).toBe(2);
     const ids = call.response.onEventResults.map(r => r.result?.PhysicalResourceId ?? r.error);
-    expect(ids).toEqual([call.response.PhysicalResourceId, call.response.PhysicalResourceId]);
+    // onEvent reports the pending id; CloudFormation records the name the completed create reported.
+    expect(ids).toEqual([`pending-create:${call.response.PhysicalResourceId}`, `pending-create:${call.response.PhysicalResourceId}`]);
   }
   const live = scenario().emulator.profiles('demo');
   expect(live.map(p => p.fargateProfileName).sort())

@@ -100,7 +100,9 @@ test.each(['sequential', 'concurrent'] as const)('a Lambda-retried create (%s) o
 
   expect(created.failureReason).toBeUndefined();
   expect(created.stackStatus).toBe('CREATE_COMPLETE');
-  expect(created.calls[0].response.onEventResults.map((r) => r.result?.PhysicalResourceId ?? r.error)).toEqual(['apps', 'apps']);
+  expect(created.calls[0].response.onEventResults.map((r) => r.result?.PhysicalResourceId ?? r.error)).toEqual(['pending-create:apps', 'pending-create:apps']);
+  // CloudFormation records the name only as the completed create reports it.
+  expect(created.calls[0].response.PhysicalResourceId).toBe('apps');
   expect(emulator.profiles('demo').map((p) => [p.fargateProfileName, p.status])).toEqual([['apps', 'ACTIVE']]);
   expect(emulator.describe('demo', 'apps')!.tags).toEqual({ team: 'a', ...ownerTag(stack, profileLogicalId(template, 'Apps')) });
   expect(emulator.callCount({ operation: 'CreateFargateProfile', outcome: 'OK' })).toBeLessThanOrEqual(2);

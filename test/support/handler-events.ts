@@ -124,10 +124,13 @@ export async function pollUntilComplete(event: ProviderEvent, result: OnEventRes
   return { complete, polls };
 }
 
-/** onEvent, then isComplete until complete; throws when it is not complete after `maxPolls` calls. */
+/**
+ * onEvent, then isComplete until complete; throws when it is not complete after `maxPolls` calls.
+ * `physicalId` is what CloudFormation records, as the framework merges it: isComplete's, else onEvent's.
+ */
 export async function runToCompletion(event: ProviderEvent, maxPolls = 40): Promise<{ physicalId: string } & Polled> {
   const result = await onEvent(event, contextWithBudget(2000));
   const { complete, polls } = await pollUntilComplete(event, result, maxPolls);
   if (!complete.IsComplete) throw new Error(`not complete after ${maxPolls} isComplete calls`);
-  return { physicalId: result.PhysicalResourceId, complete, polls };
+  return { physicalId: complete.PhysicalResourceId ?? result.PhysicalResourceId, complete, polls };
 }
