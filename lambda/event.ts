@@ -22,18 +22,22 @@ export interface CreateRequest extends RequestCommon {
   readonly requestType: 'Create';
   /** isComplete only: the name of the profile onEvent started (from its pending physical id, naming.ts). */
   readonly physicalResourceId?: string;
+  /** isComplete only: the physical id is a pending one, which the completed create replaces with the name. */
+  readonly pendingId: boolean;
   readonly spec: ProfileSpec;
 }
 
 export interface UpdateRequest extends RequestCommon {
   readonly requestType: 'Update';
-  /** The existing profile's name; in isComplete, the name onEvent returned. */
+  /** The existing profile's name; in isComplete, the profile onEvent kept or started (a replacement's, from its pending id). */
   readonly physicalResourceId: string;
   /**
    * isComplete only: onEvent kept the existing profile (Data.InPlace), so `physicalResourceId` is
    * still CloudFormation's record of this resource's profile, not a replacement's new name.
    */
   readonly inPlace: boolean;
+  /** isComplete only: the physical id is a replacement's pending one, which the completed update replaces with the name. */
+  readonly pendingId: boolean;
   readonly spec: ProfileSpec;
   /** Undefined when the old properties cannot be parsed (see `oldSpecError`). */
   readonly oldSpec?: ProfileSpec;
@@ -92,12 +96,16 @@ export function parseEvent(raw: unknown): HandlerEvent {
     case 'Create': {
       const reported = raw.PhysicalResourceId === undefined ? undefined : requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
       // A name as such: what a handler before pending ids returned, for a create in flight across an upgrade.
-      const physicalResourceId = reported === undefined ? undefined : nameOfPendingCreate(reported) ?? reported;
+      const pendingName = reported === undefined ? undefined : nameOfPendingCreate(reported);
+      const physicalResourceId = pendingName ?? reported;
       const spec = parseProperties(raw.ResourceProperties, 'ResourceProperties');
-      return { requestType, ...common, physicalResourceId, clusterName: spec.clusterName, spec };
+      return { requestType, ...common, physicalResourceId, pendingId: pendingName !== undefined, clusterName: spec.clusterName, spec };
     }
     case 'Update': {
-      const physicalResourceId = parseExistingName(raw.PhysicalResourceId, requestType);
+      // In isComplete, a replacement's new profile is named by onEvent's pending id (naming.ts).
+      const physicalId = requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
+      const pendingName = nameOfPendingCreate(physicalId);
+      const physicalResourceId = parseExistingName(pendingName ?? physicalId, requestType, physicalId);
       const spec = parseProperties(raw.ResourceProperties, 'ResourceProperties');
       // Lenient on purpose: the old properties of a rollback are the ones a failed update was
       // rejected for, and refusing them would leave the stack in UPDATE_ROLLBACK_FAILED.
@@ -109,7 +117,8 @@ export function parseEvent(raw: unknown): HandlerEvent {
         oldSpecError = (e as Error).message;
       }
       const inPlace = isObject(raw.Data) && raw.Data.InPlace === 'true';
-      return { requestType, ...common, physicalResourceId, inPlace, clusterName: spec.clusterName, spec, oldSpec, oldSpecError };
+      const pendingId = pendingName !== undefined;
+      return { requestType, ...common, physicalResourceId, inPlace, pendingId, clusterName: spec.clusterName, spec, oldSpec, oldSpecError };
     }
     case 'Delete': {
       const physicalId = requireString(raw.PhysicalResourceId, 'PhysicalResourceId');
@@ -130,7 +139,7 @@ function parseExistingName(raw: unknown, requestType: 'Update' | 'Delete', physi
     throw new InvalidEventError(
       `Invalid ${requestType} request: PhysicalResourceId ${shown} cannot be a Fargate profile name ` +
       '(1-100 characters: letters, digits, "-" and "_", starting with a letter or digit). ' +
-      'This handler only returns profile names (or, for a create in progress, "pending-create:" and the name) as physical ids, ' +
+      'This handler only returns profile names (or, for a create or replacement in progress, "pending-create:" and the name) as physical ids, ' +
       'so this resource was not created by it and it touches nothing. ' +
       (requestType === 'Delete'
         ? 'Retain the resource when deleting the stack (there is no profile to delete).'

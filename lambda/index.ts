@@ -2,9 +2,9 @@
 //   onEvent(event)    -> { PhysicalResourceId, Data: { WaitDeadline, InPlace? } }   (starts the change, never waits)
 //   isComplete(event) -> { IsComplete, PhysicalResourceId?, Data? }      (polls until the profile is ACTIVE / gone)
 //
-// A Create's physical id is a pending one (naming.ts, pendingCreateId) until isComplete reports the
-// profile's name with the completed create: CloudFormation records the name only for a create that
-// succeeded, and the delete of a failed one removes only a profile this resource marked.
+// A Create's (or a replacing Update's) physical id is a pending one (naming.ts, pendingCreateId) until
+// isComplete reports the profile's name with the completed change: CloudFormation records the name only
+// for a profile that was made, and the delete of a failed one removes only a profile this resource marked.
 //
 // How it works, Kubernetes-controller style. Each invocation has one job (job.ts): one profile (the
 // physical id, or the name computed for a create) that should be PRESENT or ABSENT. It runs the
@@ -75,8 +75,9 @@ export async function onEvent(rawEvent: unknown, context?: LambdaContext): Promi
 
   // One pass only: start the change. Waiting (and retrying what was deferred) is isComplete's job.
   await reconcileOnce(api, job, newProgress(), DecisionLog.forEvent('onEvent', event, job.profileName), request);
-  // A delete reports the id it was given: the framework refuses any other.
-  const pending = event.requestType === 'Create' || (event.requestType === 'Delete' && !event.recordedName);
+  // A create or a replacement becomes CloudFormation's record only once done; a delete reports the id it was given.
+  const pending = event.requestType === 'Create' || (event.requestType === 'Update' && !job.recordedName) ||
+    (event.requestType === 'Delete' && !event.recordedName);
   return { PhysicalResourceId: pending ? pendingCreateId(job.profileName) : job.profileName, Data: data };
 }
 
@@ -91,7 +92,8 @@ export async function isComplete(rawEvent: unknown, context?: LambdaContext): Pr
   const startedAt = requestStartFromDeadline(event.waitDeadline, clock.timing.waitTimeoutMs, Date.now());
   const outcome = await reconcileUntilDone(api, job, log, clock, event.waitDeadline, requestIam(startedAt, clock.timing));
   if (!outcome.done) return { IsComplete: false };
-  const named = event.requestType === 'Create' ? { PhysicalResourceId: job.profileName } : {};
+  // The completed create or replacement: its name takes the place of onEvent's pending id (the framework merges it).
+  const named = event.requestType !== 'Delete' && event.pendingId ? { PhysicalResourceId: job.profileName } : {};
   return outcome.arn && job.desired === 'PRESENT' ? { IsComplete: true, ...named, Data: { Arn: outcome.arn } } : { IsComplete: true, ...named };
 }
 

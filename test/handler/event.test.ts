@@ -88,9 +88,18 @@ describe('valid events', () => {
   });
 
   test('isComplete\'s Create carries onEvent\'s pending id, or (from a handler before pending ids) the name itself', () => {
-    expect(parseAs('Create', event({ PhysicalResourceId: 'pending-create:web' })).physicalResourceId).toBe('web');
-    expect(parseAs('Create', event({ PhysicalResourceId: 'web' })).physicalResourceId).toBe('web');
-    expect(parseAs('Create', event()).physicalResourceId).toBeUndefined();
+    const pending = parseAs('Create', event({ PhysicalResourceId: 'pending-create:web' }));
+    expect([pending.physicalResourceId, pending.pendingId]).toEqual(['web', true]);
+    const named = parseAs('Create', event({ PhysicalResourceId: 'web' }));
+    expect([named.physicalResourceId, named.pendingId]).toEqual(['web', false]);
+    const fresh = parseAs('Create', event());
+    expect([fresh.physicalResourceId, fresh.pendingId]).toEqual([undefined, false]);
+  });
+
+  test('isComplete\'s Update carries a replacement\'s pending id, or the name of the profile kept', () => {
+    const update = (physicalId: string) => parseAs('Update', event({ RequestType: 'Update', PhysicalResourceId: physicalId, OldResourceProperties: props() }));
+    expect([update('pending-create:web-2').physicalResourceId, update('pending-create:web-2').pendingId]).toEqual(['web-2', true]);
+    expect([update('web').physicalResourceId, update('web').pendingId]).toEqual(['web', false]);
   });
 });
 

@@ -313,13 +313,16 @@ describe('update', () => {
     const name = await createProfile(old);
     const next = props({ Selectors: [{ Namespace: 'other' }] });
     const event = updateEvent(name, old, next);
-    const { physicalId, complete } = await run(event);
-    expect(physicalId).toBe(generateProfileName('MyProfile', event.RequestId));
+    const result = await onEvent(event, contextWithBudget(2000));
+    const physicalId = generateProfileName('MyProfile', event.RequestId);
     expect(physicalId).not.toBe(name);
+    // Like a create's: pending until complete, so a failed replacement's cleanup removes only a marked profile.
+    expect(result.PhysicalResourceId).toBe(`pending-create:${physicalId}`);
+    const { complete } = await pollUntilComplete(event, result);
     const created = bed.emulator.describe(bed.cluster, physicalId)!;
     expect(created.status).toBe('ACTIVE');
     expect(created.selectors).toEqual([{ namespace: 'other' }]);
-    expect(complete).toEqual({ IsComplete: true, Data: { Arn: created.fargateProfileArn } });
+    expect(complete).toEqual({ IsComplete: true, PhysicalResourceId: physicalId, Data: { Arn: created.fargateProfileArn } });
     // The old one is CloudFormation's to delete (with a Delete event), not the update's.
     expect(bed.emulator.describe(bed.cluster, name)!.status).toBe('ACTIVE');
   });
@@ -612,15 +615,20 @@ describe('delete', () => {
   });
 
   /**
-   * Our create is deferred (another profile is DELETING); meanwhile someone else creates the name,
-   * with `theirs` as its spec. Returns our create's event and onEvent's result.
+   * Our create (or an update's replacement, renamed to `mine`'s name) is deferred, because another profile
+   * is DELETING; meanwhile someone else creates the name, with `theirs` as its spec. Returns our event and
+   * onEvent's result.
    */
-  async function loseNameDuringDeferredCreate(mine: FargateProfileResourceProperties, theirs: { role: string; namespace: string }) {
+  async function loseNameWhileDeferred(mine: FargateProfileResourceProperties, theirs: { role: string; namespace: string },
+    start: 'create' | 'replacement' = 'create') {
+    const old = props({ FargateProfileName: 'before-rename' });
+    if (start === 'replacement') await createProfile(old);
     await createProfile(props({ FargateProfileName: 'slow-going' }), 'SlowGoing');
     bed.emulator.setProfileDelays('slow-going', { deleteDelayMs: 1_000 });
     await onEvent(deleteEvent('slow-going', props({ FargateProfileName: 'slow-going' }), 'SlowGoing'));
-    const event = createEvent(mine);
+    const event = start === 'create' ? createEvent(mine) : updateEvent('before-rename', old, mine);
     const result = await onEvent(event);
+    expect(pendingName(result.PhysicalResourceId)).toBe(mine.FargateProfileName);
     expect(bed.emulator.describe(bed.cluster, mine.FargateProfileName!)).toBeUndefined();
     while (bed.emulator.describe(bed.cluster, 'slow-going')) await new Promise(r => setTimeout(r, 50));
     const eks = new EKSClient(bed.emulator.clientConfig());
@@ -635,7 +643,7 @@ describe('delete', () => {
 
   test('a create that lost its name to someone else\'s profile does not delete that profile on rollback', async () => {
     const mine = props({ FargateProfileName: 'contested' });
-    const { event, result } = await loseNameDuringDeferredCreate(mine, { role: OTHER_ROLE, namespace: 'theirs' });
+    const { event, result } = await loseNameWhileDeferred(mine, { role: OTHER_ROLE, namespace: 'theirs' });
 
     await expect(isComplete(completeEvent(event, result), contextWithBudget(300))).rejects.toThrow(/"contested" .* already exists and has no ownership marker/);
     // CloudFormation's rollback deletes the physical id the failed create reported: the pending one.
@@ -647,18 +655,20 @@ describe('delete', () => {
     expect(bed.logs.some(l => l.includes('has no ownership marker') && l.includes('left untouched'))).toBe(true);
   });
 
-  test('a create that lost its name to a hand-made profile of the SAME spec neither adopts nor deletes it on rollback', async () => {
+  test.each(['create', 'replacement'] as const)('a %s that lost its name to a hand-made profile of the SAME spec neither adopts nor deletes it on rollback', async (start) => {
     // Same name, role and selectors: only the missing marker tells it apart from ours.
     const mine = props({ FargateProfileName: 'lookalike' });
-    const { event, result } = await loseNameDuringDeferredCreate(mine, { role: ROLE, namespace: mine.Selectors[0].Namespace });
+    const { event, result } = await loseNameWhileDeferred(mine, { role: ROLE, namespace: mine.Selectors[0].Namespace }, start);
     const made = bed.emulator.describe(bed.cluster, 'lookalike')!;
     // Neither names subnets: both get the cluster's.
     expect(mine.Subnets).toBeUndefined();
     expect([made.podExecutionRoleArn, made.selectors]).toEqual([ROLE, [{ namespace: mine.Selectors[0].Namespace }]]);
 
     await expect(isComplete(completeEvent(event, result), contextWithBudget(300))).rejects.toThrow(/"lookalike" .* already exists and has no ownership marker/);
+    // The rollback (of the create) or the rollback's cleanup (of the replacement) deletes the pending id.
     const { complete } = await run(deleteEvent(result.PhysicalResourceId, mine));
     expect(complete).toEqual({ IsComplete: true });
+    if (start === 'replacement') expect(bed.emulator.describe(bed.cluster, 'before-rename')!.status).toBe('ACTIVE');
     const theirs = bed.emulator.describe(bed.cluster, 'lookalike')!;
     expect(theirs).toBeDefined();
     expect(['CREATING', 'ACTIVE']).toContain(theirs.status);

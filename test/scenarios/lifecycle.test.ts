@@ -367,6 +367,8 @@ test('10b. a failed update after a replacement rolls back: the replacement is de
   expect(report.failureReason).toContain(`${p2}: Received response status [FAILED]`);
   const replacement = report.calls.find(c => c.request.LogicalResourceId === p1 && c.phase === 'forward')!.response.PhysicalResourceId;
   expect(replacement).not.toBe(old1);
+  // The replacement completed, so CloudFormation recorded its name (not a pending id): the check below means something.
+  expect(replacement).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]*$/);
   expect(report.calls.filter(c => c.phase !== 'forward').map(c => [c.phase, c.request.RequestType, c.request.PhysicalResourceId, c.response.Status]))
     .toEqual([['rollback', 'Update', 'fixed-name', 'SUCCESS'], ['rollback-cleanup', 'Delete', replacement, 'SUCCESS']]);
   expect([stack.physicalId(p1), stack.physicalId(p2)]).toEqual([old1, 'fixed-name']);
