@@ -3,9 +3,13 @@
 // returns at once; isComplete makes a single DescribeFargateProfile per invocation, and
 // the Provider calls it every queryInterval (1 minute in aws-cdk-lib's cluster provider).
 // No conflict handling: aws-cdk-lib chains a cluster's profiles instead, as ours does.
+// It runs under our template's handler policy, which lets a create through only with this stack's
+// ownership marker (and a delete only of a marked profile), so it sets the marker as ours does: an
+// IAM detail of this harness, not part of the polling strategy being compared.
 import { CreateFargateProfileCommand, DeleteFargateProfileCommand, DescribeFargateProfileCommand, EKSClient } from '@aws-sdk/client-eks';
 import { UserHandler } from './provider-framework';
-import { FargateProfileResourceProperties } from '../../src/wire-contract';
+import { ownerMarker } from '../../lambda/naming';
+import { FargateProfileResourceProperties, OWNER_TAG_KEY } from '../../src/wire-contract';
 
 /** aws-cdk-lib's cluster resource provider polls isComplete once a minute. */
 export const BASELINE_QUERY_INTERVAL_MS = 60_000;
@@ -26,7 +30,10 @@ export const baselineHandler: UserHandler = {
             namespace: s.Namespace,
             labels: s.Labels ? Object.fromEntries(s.Labels.map(l => [l.Key, l.Value])) : undefined,
           })),
-          tags: props.Tags ? Object.fromEntries(props.Tags.map(t => [t.Key, t.Value])) : undefined,
+          tags: {
+            ...Object.fromEntries((props.Tags ?? []).map(t => [t.Key, t.Value])),
+            [OWNER_TAG_KEY]: ownerMarker(event.StackId, event.LogicalResourceId),
+          },
         }));
         return { PhysicalResourceId: name, Data: { Arn: out.fargateProfile?.fargateProfileArn } };
       }
