@@ -142,7 +142,7 @@ describe('ownership', () => {
     ['update / own marker, tags differ -> sync tags', inPlaceUpdate, found('ACTIVE', { tagsInSync: false }), { action: 'SYNC_TAGS' }],
     ['update / other marker -> fail naming the owner', inPlaceUpdate, found('ACTIVE', { owner: OTHER }),
       { action: 'FAIL', reason: expect.stringContaining('belongs to another resource') }],
-    // A delete (its name is always CloudFormation's record).
+    // A delete of CloudFormation's record of the resource (a name as its physical id).
     ['delete / own marker -> delete', del, found('ACTIVE'), { action: 'DELETE' }],
     ['delete / own marker, spec differs -> delete (the marker is the proof)', del, found('ACTIVE', { matchesSpec: false }), { action: 'DELETE' }],
     ['delete / other marker -> done, left untouched', del, found('ACTIVE', { owner: OTHER }),
@@ -156,8 +156,15 @@ describe('ownership', () => {
     ['delete / no marker, DELETING -> wait', del, found('DELETING', { owner: NONE }), { action: 'WAIT', reason: 'DELETING' }],
     ['delete / no marker, foreign spec (hand-made) -> done, left untouched', del, found('ACTIVE', { owner: NONE, matchesSpec: false }),
       { action: 'DONE', note: expect.stringContaining('left untouched') }],
-    ['delete of a name not recorded / no marker -> done, left untouched', job('ABSENT', { recordedName: false }), found('ACTIVE', { owner: NONE }),
-      { action: 'DONE', note: expect.stringContaining('has no ownership marker') }],
+    // The delete of a create or replacement that never completed (a pending id): only its own marker proves the profile is its own.
+    ['delete of a name not recorded / no marker, same spec (made meanwhile) -> done, left untouched', job('ABSENT', { recordedName: false }),
+      found('ACTIVE', { owner: NONE }), { action: 'DONE', note: expect.stringContaining('has no ownership marker') }],
+    ['delete of a name not recorded / own marker (its own failed create) -> delete', job('ABSENT', { recordedName: false }), found('ACTIVE'),
+      { action: 'DELETE' }],
+    ['delete of a name not recorded / own marker, CREATING -> wait, then delete', job('ABSENT', { recordedName: false }), found('CREATING'),
+      { action: 'WAIT', reason: 'LEAVING_CREATING' }],
+    ['delete of a name not recorded / other marker -> done, left untouched', job('ABSENT', { recordedName: false }), found('ACTIVE', { owner: OTHER }),
+      { action: 'DONE', note: expect.stringContaining('belongs to another resource') }],
   ])('%s', (_name, view, observed, expected) => {
     expect(decide(view, observed, SETTLING)).toMatchObject(expected);
   });
